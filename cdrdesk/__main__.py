@@ -1,0 +1,5 @@
+import sys
+
+from cdrdesk.cli import main
+
+sys.exit(main())

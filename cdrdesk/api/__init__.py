@@ -1,0 +1,1 @@
+"""The CDR list API: filter table, queries, client and records. Free of Qt."""
