@@ -318,6 +318,9 @@ def format_time(moment: datetime) -> str:
     """RFC 3339 with the moment's own offset, ``Z`` for UTC."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment.isoformat()} has no time zone offset")
+    offset = moment.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        moment = moment.astimezone(UTC)  # RFC 3339 offsets are whole minutes
     text = moment.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
