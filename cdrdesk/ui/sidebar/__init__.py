@@ -1,0 +1,5 @@
+"""The filter sidebar, generated from the filter table."""
+
+from cdrdesk.ui.sidebar.sidebar import FilterSidebar
+
+__all__ = ["FilterSidebar"]
