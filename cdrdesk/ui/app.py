@@ -1,0 +1,213 @@
+"""The window's entry point: options, the first connection, and the event loop.
+
+``create_app`` builds everything without running the event loop, so tests
+(which own the ``QApplication``) drive the very window users get;
+``run_gui`` adds the loop and the clean-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from cdrdesk import __version__
+from cdrdesk.api.query import parse_params
+from cdrdesk.api.timeranges import FilterState
+from cdrdesk.connections.profiles import Connection, ProfileStore
+from cdrdesk.connections.tokens import TokenStore
+from cdrdesk.demo.runner import DEFAULT_RECORDS
+from cdrdesk.logs import setup_logging
+from cdrdesk.ui.crash import install_excepthook
+from cdrdesk.ui.demo_session import DemoSession
+from cdrdesk.ui.icons import app_icon
+from cdrdesk.ui.main_window import MainWindow
+from cdrdesk.ui.self_check import SELF_CHECK_TIMEOUT_SECONDS, SelfCheck
+from cdrdesk.ui.settings import WindowSettings
+from cdrdesk.ui.theme import follow_system_color_scheme
+
+LINK_SCHEME = "cdrdesk"
+LINK_HOST = "filters"
+
+
+class LinkError(ValueError):
+    """A ``cdrdesk://filters?…`` link that cannot be turned into filters."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """Where the window keeps its state; tests pass private ones."""
+
+    settings: WindowSettings
+    profiles: ProfileStore
+    tokens: TokenStore
+
+    @classmethod
+    def default(cls) -> Stores:
+        tokens = TokenStore()
+        return cls(WindowSettings(), ProfileStore(tokens=tokens), tokens)
+
+
+def parse_link(link: str) -> FilterState:
+    """Filters from a ``cdrdesk://filters?<query>`` link, in the API's wire syntax.
+
+    Unlike the API, which ignores parameters it does not know, a link with an
+    unknown key is refused: a typo in a shared link must not silently widen
+    the search it was meant to show.
+    """
+    parts = urlsplit(link)
+    if parts.scheme != LINK_SCHEME or parts.netloc != LINK_HOST or parts.path not in ("", "/"):
+        raise LinkError(f"{link!r} is not a cdrdesk://filters?… link")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    parsed = parse_params(pairs)
+    problems = [f"{name}: {'; '.join(messages)}" for name, messages in parsed.errors.items()]
+    problems += [f"{key}: not a filter" for key, _ in parsed.unknown]
+    if problems:
+        raise LinkError("the link's filters are invalid: " + " | ".join(problems))
+    return FilterState(query=parsed.query)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cdrdesk",
+        description="Review Call Detail Records. Subcommands: demo-server, export.",
+    )
+    parser.add_argument("--version", action="version", version=f"cdrdesk {__version__}")
+    parser.add_argument("--demo", action="store_true", help="explore synthetic demo data")
+    parser.add_argument(
+        "--records",
+        type=_positive_int,
+        default=DEFAULT_RECORDS,
+        metavar="N",
+        help=f"number of demo records (default {DEFAULT_RECORDS:,})",
+    )
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="open the window, load a few pages, print the result and exit",
+    )
+    parser.add_argument("--debug", action="store_true", help="log requests in detail")
+    parser.add_argument("--preset", metavar="NAME", help="apply a saved filter preset")
+    parser.add_argument(
+        "link", nargs="?", metavar="cdrdesk://filters?QUERY", help="open with these filters"
+    )
+    return parser
+
+
+def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse the window's options; bad input exits with status 2 and a clear message."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if args.preset is not None:
+        parser.error(f"--preset {args.preset}: presets are not available yet")
+    args.initial_state = None
+    if args.link is not None:
+        try:
+            args.initial_state = parse_link(args.link)
+        except LinkError as exc:
+            parser.error(str(exc))
+    return args
+
+
+def _application() -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication([sys.argv[0] if sys.argv else "cdrdesk"])
+    app.setApplicationName("cdrdesk")
+    app.setApplicationDisplayName("cdrdesk")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("cdrdesk")
+    app.setWindowIcon(app_icon())
+    follow_system_color_scheme(app)
+    return app
+
+
+def create_app(
+    args: argparse.Namespace,
+    *,
+    stores: Stores | None = None,
+    connection: Connection | None = None,
+) -> tuple[QApplication, MainWindow]:
+    """The application and its window, wired up, without running the event loop.
+
+    ``connection`` overrides the saved profile (tests connect to their own
+    server). Without one and without ``--demo``, the last used profile is
+    opened; when it is missing, the connection dialog comes up once the
+    event loop runs.
+    """
+    app = _application()
+    stores = stores if stores is not None else Stores.default()
+    window = MainWindow(
+        stores.settings,
+        stores.profiles,
+        stores.tokens,
+        initial_state=args.initial_state,
+        demo_records=args.records,
+        interactive=not args.self_check,
+    )
+    check: SelfCheck | None = None
+    if args.self_check:
+        check = SelfCheck(window, timeout=SELF_CHECK_TIMEOUT_SECONDS)
+        check.finished.connect(app.exit)
+        window.connectionChanged.connect(check.start_when_connected)
+    if connection is not None:
+        window.set_connection(connection)
+    elif args.demo:
+        window.start_demo(DemoSession(args.records))
+    elif not _open_saved_connection(window, stores) and check is not None:
+        message = "no saved connection to check; use --demo, or connect once without --self-check"
+        QTimer.singleShot(0, check, lambda: check.fail(message))
+    app.aboutToQuit.connect(window.shutdown)
+    return app, window
+
+
+def _open_saved_connection(window: MainWindow, stores: Stores) -> bool:
+    """Connect to the last used profile, or ask (the dialog) when there is none or its token
+    is missing; True when connected."""
+    name = stores.profiles.last_profile
+    profile = stores.profiles.get(name) if name is not None else None
+    token = stores.tokens.get(profile.name) if profile is not None else None
+    if profile is not None and token:
+        window.set_connection(Connection(profile, token))
+        return True
+    if profile is not None:
+        message = f"No token is stored for {profile.name}; enter it to connect."
+        QTimer.singleShot(
+            0,
+            window,
+            lambda: window.choose_connection(ask_token_for=profile.name, message=message),
+        )
+    else:
+        QTimer.singleShot(0, window, window.choose_connection)
+    return False
+
+
+def run_gui(argv: Sequence[str]) -> int:
+    try:
+        args = parse_gui_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    setup_logging(debug=args.debug)
+    app, window = create_app(args)
+    install_excepthook(window, show_dialogs=False if args.self_check else None)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
