@@ -7,6 +7,8 @@ export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test test-slow lint typecheck unit bench clean
 
+include packaging/Makefile.inc
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

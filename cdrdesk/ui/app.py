@@ -132,7 +132,7 @@ def _application() -> QApplication:
     app.setApplicationName("cdrdesk")
     app.setApplicationDisplayName("cdrdesk")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("cdrdesk")
+    app.setDesktopFileName("io.github.cdrdesk.CdrDesk")
     app.setWindowIcon(app_icon())
     follow_system_color_scheme(app)
     return app
