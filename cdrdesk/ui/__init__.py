@@ -1,0 +1,1 @@
+"""The Qt layer: the review window and its parts."""

@@ -1,0 +1,536 @@
+"""The CDR table's model: rows fetched page by page as the user scrolls.
+
+Qt's fetch-more pattern, made asynchronous: ``canFetchMore`` says whether
+another page exists and none is on its way, ``fetchMore`` only asks the
+:class:`~cdrdesk.ui.loader.PageLoader` for it, and the rows are inserted
+in the GUI thread when the page arrives. The first page is asked for by
+``offset=0``, every later one by the previous page's ``next_cursor``, so
+scrolling goes on past the 10,000 records that offsets reach.
+
+Every request carries a serial number and only the answer to the one
+request in flight is taken, so pages of an older query (or of a cancelled
+"load all") can never slip in. ``generation`` counts result sets: it goes
+up whenever the rows are cleared for a new query, connection or reload.
+
+"Load all" converts records between events and adds them to the table
+every half second rather than page by page: every addition repaints the
+view, and the records are turned into columns on the GUI thread because a
+worker busy with Python code makes each of the thousands of Python calls of
+a repaint wait for the interpreter lock.
+
+After a failure the loaded rows stay and nothing more is fetched until
+:meth:`CdrTableModel.retry` (or a new query), so a broken server is not
+asked again on every scroll step.
+
+No sorting: the API has no sort parameter and sorting the loaded part of
+a result would show an order that is not the result's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+
+from cdrdesk.api.client import Page
+from cdrdesk.api.errors import BadResponse
+from cdrdesk.api.query import CdrQuery
+from cdrdesk.api.records import COLUMNS, COLUMNS_BY_KEY, ColumnKind
+from cdrdesk.connections.profiles import Connection
+from cdrdesk.ui.formatting import MAX_CELL_CHARS, format_cell, format_epoch, plain_text
+from cdrdesk.ui.loader import PageLoader
+from cdrdesk.ui.qt_workarounds import emit, none_result
+from cdrdesk.ui.rowstore import RowStore
+
+FIRST_PAGE_SIZE = 100
+"""Small, so the first rows are painted about as soon as one request returns."""
+PAGE_SIZE = 200
+LOAD_ALL_PAGE_SIZE = 1000
+LOAD_ALL_FLUSH_SECONDS = 0.5
+"""How often "load all" adds the rows it has to the table (each addition repaints it)."""
+DRAIN_SLICE_SECONDS = 0.008
+DRAIN_SLICE_ROWS = 100
+TOOLTIP_CHARS = 2000
+
+DISPLAY_CACHE_SIZE = 50_000
+
+_KEYS = tuple(column.key for column in COLUMNS)
+_COLUMN_COUNT = len(COLUMNS)
+_COLUMN_OF = {key: index for index, key in enumerate(_KEYS)}
+_RIGHT_ALIGNED_COLUMNS = frozenset(
+    i for i, column in enumerate(COLUMNS) if column.kind in (ColumnKind.DURATION, ColumnKind.NUMBER)
+)
+_TIME_COLUMNS = tuple(i for i, column in enumerate(COLUMNS) if column.kind is ColumnKind.TIME)
+_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+# Plain ints: data() is called thousands of times a paint, and enum members compare slower.
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_USER = Qt.ItemDataRole.UserRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    serial: int
+    limit: int
+    offset: int | None
+    cursor: str | None
+
+
+class CdrTableModel(QAbstractTableModel):
+    """The loaded records of the current query, one row each; columns are ``COLUMNS``.
+
+    DisplayRole is the formatted text, UserRole the value as received (None
+    when null or absent), ToolTipRole the exact time or the uncut text.
+    """
+
+    loadingChanged = Signal(bool)
+    countsChanged = Signal(int, object)
+    loadFailed = Signal(object)
+    pageArrived = Signal(int)
+    loadAllProgress = Signal(int, object)
+    loadAllFinished = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, *, loader: PageLoader | None = None) -> None:
+        super().__init__(parent)
+        self._loader = loader if loader is not None else PageLoader(self)
+        self._loader.pageReady.connect(self._on_page, Qt.ConnectionType.QueuedConnection)
+        self._loader.pageFailed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._store = RowStore()
+        self._display_cache: dict[tuple[int, int], str] = {}
+        self._query: CdrQuery | None = None
+        self._zone: tzinfo = UTC
+        self._serial = 0
+        self._pending: _Request | None = None
+        self._failed: _Request | None = None
+        self._first_loaded = False
+        self._next_cursor: str | None = None
+        self._seen_cursors: set[str] = set()
+        self._loading_all = False
+        self._load_all_complete = False
+        self._backlog: deque[list[dict[str, Any]]] = deque()
+        self._backlog_start = 0
+        self._staged = RowStore()
+        self._last_flush = 0.0
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setSingleShot(True)
+        self._drain_timer.timeout.connect(self._drain)
+        self._loading_shown = False
+        self._inserting = False
+        self.generation = 0
+        self.total: int | None = None
+        self.last_error: Exception | None = None
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def loader(self) -> PageLoader:
+        return self._loader
+
+    @property
+    def query(self) -> CdrQuery | None:
+        return self._query
+
+    @property
+    def loaded_count(self) -> int:
+        return len(self._store)
+
+    @property
+    def is_loading(self) -> bool:
+        return self._pending is not None
+
+    @property
+    def is_loading_all(self) -> bool:
+        return self._loading_all
+
+    @property
+    def has_more(self) -> bool:
+        """Whether the server has records not loaded yet (unknown counts as yes)."""
+        return self._query is not None and (not self._first_loaded or self._next_cursor is not None)
+
+    @property
+    def display_zone(self) -> tzinfo:
+        return self._zone
+
+    def column_key(self, column: int) -> str:
+        return _KEYS[column]
+
+    def column_of(self, key: str) -> int:
+        """The column of a field key; KeyError names an unknown key."""
+        try:
+            return _COLUMN_OF[key]
+        except KeyError:
+            raise KeyError(f"no column for {key!r}") from None
+
+    def record(self, row: int) -> dict[str, Any]:
+        """The record of a row as received, unknown fields included."""
+        return self._store.record(row)
+
+    # --- commands --------------------------------------------------------------------------
+
+    def set_connection(self, connection: Connection | None) -> None:
+        """Use another server; the rows of the last one are dropped and the query reloaded."""
+        self._loader.set_connection(connection)
+        if self._query is not None:
+            self.set_query(self._query)
+
+    def set_query(self, query: CdrQuery) -> None:
+        """Show the result of ``query``: clear, drop what was on its way, ask for page one."""
+        self._cancel_pending()
+        stopped_loading_all = self._loading_all
+        self._loading_all = False
+        self._query = query
+        self.generation += 1
+        self._drop_backlog()
+        self.beginResetModel()
+        self._store = RowStore()
+        self._display_cache.clear()
+        self._first_loaded = False
+        self._next_cursor = None
+        self._seen_cursors = set()
+        self._failed = None
+        self.total = None
+        self.last_error = None
+        self.endResetModel()
+        if stopped_loading_all:
+            emit(self.loadAllFinished, True)
+        emit(self.countsChanged, 0, None)
+        if self._loader.connection is not None:
+            self._send(self._next_request(FIRST_PAGE_SIZE))
+        self._show_loading()
+
+    def reload(self) -> None:
+        if self._query is not None:
+            self.set_query(self._query)
+
+    def retry(self) -> None:
+        """Ask again for the page that failed (or continue, if nothing failed)."""
+        if self._query is None or self._pending is not None:
+            return
+        failed = self._failed
+        self._failed = None
+        self.last_error = None
+        if failed is not None:
+            self._send(self._next_request(failed.limit))
+        elif self.has_more:
+            self._send(self._next_request(PAGE_SIZE))
+        self._show_loading()
+
+    def load_all(self) -> None:
+        """Keep loading big pages until the end; ``loadAllProgress`` reports, cancel stops."""
+        if self._query is None or self._loading_all:
+            return
+        self._loading_all = True
+        self._load_all_complete = False
+        self._last_flush = time.perf_counter()
+        self._failed = None
+        self.last_error = None
+        emit(self.loadAllProgress, len(self._store), self.total)
+        if self._pending is not None:
+            return  # the page on its way continues the load when it arrives
+        if self.has_more:
+            self._send(self._next_request(LOAD_ALL_PAGE_SIZE))
+            self._show_loading()
+        else:
+            self._finish_load_all(cancelled=False)
+
+    def cancel_load_all(self) -> None:
+        if not self._loading_all:
+            return
+        self._cancel_pending()
+        self._flush_backlog()  # what arrived stays: the cursor continues after it
+        self._finish_load_all(cancelled=True)
+        self._show_loading()
+
+    def set_display_zone(self, zone: tzinfo) -> None:
+        """Show times in ``zone``; the time columns are repainted."""
+        self._zone = zone
+        self._display_cache.clear()
+        rows = len(self._store)
+        if rows:
+            for column in _TIME_COLUMNS:
+                emit(
+                    self.dataChanged,
+                    self.index(0, column),
+                    self.index(rows - 1, column),
+                    [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
+                )
+
+    def shutdown(self) -> None:
+        """Stop loading and end the worker thread (call before the application quits)."""
+        self._cancel_pending()
+        self._drop_backlog()
+        self._loading_all = False
+        self._loader.shutdown()
+        self._show_loading()
+
+    # --- Qt's fetch-more -------------------------------------------------------------------
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return (
+            not parent.isValid()
+            and self._pending is None
+            and not self._inserting
+            and self.last_error is None
+            and not self._loading_all
+            and self._loader.connection is not None
+            and self.has_more
+        )
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._send(self._next_request(PAGE_SIZE))
+            self._show_loading()
+        return none_result()
+
+    # --- table data ------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._store)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        row, column = index.row(), index.column()
+        if 0 <= row < len(self._store) and 0 <= column < _COLUMN_COUNT:
+            if role == _DISPLAY:
+                return self.display_text(row, column)
+            if role == _ALIGNMENT:
+                if column in _RIGHT_ALIGNED_COLUMNS:
+                    return _ALIGN_RIGHT
+            elif role == _USER:
+                value = self._store.value(row, _KEYS[column])
+                if value is not None:
+                    return value
+            elif role == _TOOLTIP:
+                tip = self._tooltip(row, _KEYS[column])
+                if tip is not None:
+                    return tip
+        return none_result()
+
+    def display_text(self, row: int, column: int) -> str:
+        """Formatted once, then served from a bounded cache (rows are repainted often)."""
+        key = (row, column)
+        text = self._display_cache.get(key)
+        if text is None:
+            spec = COLUMNS[column]
+            seconds = self._store.time_seconds(row, spec.key) if column in _TIME_COLUMNS else None
+            if seconds is not None:
+                text = format_epoch(seconds, self._zone)
+            else:
+                text = format_cell(spec, self._store.value(row, spec.key), self._zone)
+            if len(self._display_cache) >= DISPLAY_CACHE_SIZE:
+                self._display_cache.clear()
+            self._display_cache[key] = text
+        return text
+
+    def _tooltip(self, row: int, key: str) -> str | None:
+        value = self._store.value(row, key)
+        if value is None:
+            return None
+        spec = COLUMNS_BY_KEY[key]
+        if spec.kind is ColumnKind.TIME and isinstance(value, str):
+            return value
+        text = plain_text(value, limit=None)
+        if len(text) > MAX_CELL_CHARS:
+            return plain_text(value, limit=TOOLTIP_CHARS)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < _COLUMN_COUNT:
+                if role == _DISPLAY:
+                    return COLUMNS[section].label
+                if role == _TOOLTIP:
+                    return COLUMNS[section].path
+                if role == _USER:
+                    return COLUMNS[section].key
+        elif role == _DISPLAY:
+            return str(section + 1)
+        return none_result()
+
+    # --- requests and answers --------------------------------------------------------------
+
+    def _next_request(self, limit: int) -> _Request:
+        self._serial += 1
+        if not self._first_loaded:
+            return _Request(self._serial, limit, 0, None)
+        return _Request(self._serial, limit, None, self._next_cursor)
+
+    def _send(self, request: _Request) -> None:
+        assert self._query is not None
+        if self._loader.is_closed:
+            return  # shut down: the application is quitting
+        self._pending = request
+        self._loader.request_page(
+            request.serial,
+            self._query,
+            limit=request.limit,
+            offset=request.offset,
+            cursor=request.cursor,
+        )
+
+    def _show_loading(self) -> None:
+        """Emit ``loadingChanged`` on real changes only (a page that leads to the next is none)."""
+        if self._loading_shown != self.is_loading:
+            self._loading_shown = self.is_loading
+            emit(self.loadingChanged, self._loading_shown)
+
+    def _cancel_pending(self) -> None:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            self._loader.cancel(pending.serial)
+
+    def _on_page(self, serial: int, page: Page) -> None:
+        request = self._pending
+        if request is None or serial != request.serial:
+            return  # superseded: another query, a cancelled load, a reload
+        self._pending = None
+        problem = self._check_page(request, page)
+        self._first_loaded = True
+        if page.total is not None:
+            self.total = page.total
+        self._next_cursor = None if problem else page.next_cursor
+        if self._next_cursor is not None:
+            self._seen_cursors.add(self._next_cursor)
+        if self._loading_all and problem is None:
+            self._stage_for_load_all(page)
+            return
+        self._flush_backlog()  # rows of "load all" before those of this page
+        chunk = RowStore()
+        chunk.append_page(page.items)
+        self._insert(chunk)
+        if problem is not None:
+            self._fail(None, problem)  # asking again would loop the same way
+            return
+        self._show_loading()
+
+    def _stage_for_load_all(self, page: Page) -> None:
+        """Queue a page of "load all"; the next request goes out before it is converted.
+
+        Records are converted in slices between events and added to the
+        table at most every ``LOAD_ALL_FLUSH_SECONDS``, because each addition
+        repaints the view and the window must stay responsive meanwhile.
+        """
+        if page.items:
+            self._backlog.append(page.items)
+        unflushed = len(self._staged) + sum(map(len, self._backlog)) - self._backlog_start
+        emit(self.loadAllProgress, len(self._store) + unflushed, self.total)
+        if self._next_cursor is not None:
+            self._send(self._next_request(LOAD_ALL_PAGE_SIZE))
+        else:
+            self._load_all_complete = True
+        self._drain_timer.start(0)
+
+    def _drain(self) -> None:
+        deadline = time.perf_counter() + DRAIN_SLICE_SECONDS
+        while self._backlog and time.perf_counter() < deadline:
+            self._convert_slice()
+        since_flush = time.perf_counter() - self._last_flush
+        finished = self._load_all_complete and not self._backlog
+        if len(self._staged) and (since_flush >= LOAD_ALL_FLUSH_SECONDS or finished):
+            self._insert_staged()
+        if self._backlog:
+            self._drain_timer.start(0)
+        elif len(self._staged):
+            self._drain_timer.start(max(1, round((LOAD_ALL_FLUSH_SECONDS - since_flush) * 1000)))
+        elif finished and self._loading_all:
+            self._finish_load_all(cancelled=False)
+            self._show_loading()
+
+    def _convert_slice(self) -> None:
+        records = self._backlog[0]
+        end = min(self._backlog_start + DRAIN_SLICE_ROWS, len(records))
+        self._staged.append_page(records[self._backlog_start : end])
+        if end >= len(records):
+            self._backlog.popleft()
+            self._backlog_start = 0
+        else:
+            self._backlog_start = end
+
+    def _insert_staged(self) -> None:
+        staged, self._staged = self._staged, RowStore()
+        self._last_flush = time.perf_counter()
+        self._insert(staged)
+
+    def _flush_backlog(self) -> None:
+        """Convert and add everything queued now (the load stops or fails)."""
+        self._drain_timer.stop()
+        while self._backlog:
+            self._convert_slice()
+        if len(self._staged):
+            self._insert_staged()
+
+    def _drop_backlog(self) -> None:
+        self._drain_timer.stop()
+        self._backlog.clear()
+        self._backlog_start = 0
+        self._staged = RowStore()
+
+    def _insert(self, rows: RowStore) -> None:
+        """Append rows (never zero of them to the view) and report the new counts."""
+        count = len(rows)
+        if count:
+            first = len(self._store)
+            self._inserting = True  # no fetchMore from a slot of the insert signals
+            try:
+                self.beginInsertRows(QModelIndex(), first, first + count - 1)
+                self._store.extend(rows)
+                self.endInsertRows()
+            finally:
+                self._inserting = False
+        emit(self.countsChanged, len(self._store), self.total)
+        emit(self.pageArrived, count)
+
+    def _check_page(self, request: _Request, page: Page) -> BadResponse | None:
+        """A server that would make the table ask forever is stopped, keeping its rows."""
+        cursor = page.next_cursor
+        if cursor is None:
+            return None
+        if cursor in self._seen_cursors or cursor == request.cursor:
+            return BadResponse(
+                "the server sent a next_cursor it had sent before; stopped to avoid an endless loop"
+            )
+        if not page.items:
+            return BadResponse(
+                "the server sent an empty page that claims more records follow; "
+                "stopped to avoid an endless loop"
+            )
+        return None
+
+    def _on_failed(self, serial: int, error: Exception) -> None:
+        request = self._pending
+        if request is None or serial != request.serial:
+            return
+        self._pending = None
+        self._fail(request, error)
+
+    def _fail(self, request: _Request | None, error: Exception) -> None:
+        self._failed = request
+        self.last_error = error
+        if self._loading_all:
+            self._flush_backlog()
+            self._finish_load_all(cancelled=True)
+        self._show_loading()
+        emit(self.loadFailed, error)
+
+    def _finish_load_all(self, *, cancelled: bool) -> None:
+        """``loadAllFinished(True)`` when it stopped before the end (cancelled or failed)."""
+        self._loading_all = False
+        emit(self.loadAllFinished, cancelled)

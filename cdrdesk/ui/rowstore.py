@@ -1,0 +1,540 @@
+"""Loaded records kept column by column, compact enough for a million rows.
+
+A list of dicts costs about 3 KB a record; here every known field lives in
+a typed array (numbers, times as epoch seconds, small codes for the few
+distinct values of enums and IDs, packed UTF-8 for the many distinct
+strings), so a record costs a few hundred bytes. Nothing is lost: which
+keys a record had, and in what order, is kept as an interned *shape*; any
+value a column cannot hold exactly (an unknown field, a string where a
+number belongs, a huge string, a nested object) is kept as received in a
+sparse per-row dict of extras, so :meth:`RowStore.record` gives back a dict
+equal to the one received.
+
+A field that is absent and a field that is null are told apart: the shape
+says whether the key was there, the column holds null.
+
+The store is not thread-safe. A worker thread may build a store of its own
+for one page (:meth:`RowStore.append_page`) and hand it over; the GUI thread
+then merges it with :meth:`RowStore.extend`, which only copies arrays.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from array import array
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any, Final
+
+from cdrdesk.api.records import COLUMNS, TOP_LEVEL_FIELDS, ColumnKind, ColumnSpec
+
+MISSING: Final = object()
+"""What a column gives for a row whose value it does not hold (absent, or kept in extras)."""
+
+MAX_TEXT_CHARS = 4096
+"""Longer strings are kept in the extras rather than in a column."""
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_FLOAT_INT_LIMIT = 2**53
+_PACKED_KEYS = frozenset({"id", "from_phone_number", "to_phone_number", "recording_url"})
+_TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_DAY_CACHE_LIMIT = 100_000
+_day_seconds: dict[str, int] = {}
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+class _Column:
+    """One field of every row; ``append`` returns False when the value must go to extras."""
+
+    def append(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def append_missing(self) -> None:
+        raise NotImplementedError
+
+    def get(self, row: int) -> Any:
+        raise NotImplementedError
+
+    def extend(self, other: Any, row_offset: int) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+
+class _IntColumn(_Column):
+    """Whole numbers (durations) in ``array('q')``; two reserved values mark null and missing."""
+
+    NULL = _INT64_MIN
+    GONE = _INT64_MIN + 1
+
+    def __init__(self) -> None:
+        self.values = array("q")
+
+    def append(self, value: Any) -> bool:
+        if type(value) is int and self.GONE < value <= _INT64_MAX:
+            self.values.append(value)
+            return True
+        if value is None:
+            self.values.append(self.NULL)
+            return True
+        self.values.append(self.GONE)
+        return False
+
+    def append_missing(self) -> None:
+        self.values.append(self.GONE)
+
+    def get(self, row: int) -> Any:
+        value = self.values[row]
+        if value > self.GONE:
+            return value
+        return None if value == self.NULL else MISSING
+
+    def extend(self, other: _IntColumn, row_offset: int) -> None:
+        self.values.extend(other.values)
+
+    def clear(self) -> None:
+        self.values = array("q")
+
+
+class _ScoreColumn(_Column):
+    """Non-negative numbers in ``array('d')``, keeping int and float apart.
+
+    A float ``x >= 0`` is stored as is; an int ``k`` as ``-(k + 1)`` (so 4 and
+    4.0 come back as received); ``-inf`` is null and NaN is missing. JSON has
+    no NaN or infinity, and negative scores are outside the contract, so they
+    go to the extras.
+    """
+
+    NULL = float("-inf")
+
+    def __init__(self) -> None:
+        self.values = array("d")
+
+    def append(self, value: Any) -> bool:
+        kind = type(value)
+        if kind is float and 0.0 <= value < float("inf"):
+            self.values.append(value)
+            return True
+        if kind is int and 0 <= value < _FLOAT_INT_LIMIT:
+            self.values.append(-(value + 1.0))
+            return True
+        if value is None:
+            self.values.append(self.NULL)
+            return True
+        self.values.append(float("nan"))
+        return False
+
+    def append_missing(self) -> None:
+        self.values.append(float("nan"))
+
+    def get(self, row: int) -> Any:
+        value = self.values[row]
+        if value >= 0.0:
+            return value
+        if value != value:
+            return MISSING
+        if value == self.NULL:
+            return None
+        return int(-value) - 1
+
+    def extend(self, other: _ScoreColumn, row_offset: int) -> None:
+        self.values.extend(other.values)
+
+    def clear(self) -> None:
+        self.values = array("d")
+
+
+class _TimeColumn(_Column):
+    """Times as epoch seconds when they are exactly ``YYYY-MM-DDTHH:MM:SSZ``.
+
+    Any other valid spelling (fractions, an offset) is kept as its original
+    string in a sparse dict, so the text round-trips exactly.
+    """
+
+    NULL = _INT64_MIN
+    GONE = _INT64_MIN + 1
+    TEXT = _INT64_MIN + 2
+
+    def __init__(self) -> None:
+        self.values = array("q")
+        self.texts: dict[int, str] = {}
+
+    def append(self, value: Any) -> bool:
+        if type(value) is str:
+            seconds = parse_utc_seconds(value)
+            if seconds is not None:
+                self.values.append(seconds)
+            elif len(value) <= MAX_TEXT_CHARS:
+                self.texts[len(self.values)] = value
+                self.values.append(self.TEXT)
+            else:
+                self.values.append(self.GONE)
+                return False
+            return True
+        if value is None:
+            self.values.append(self.NULL)
+            return True
+        self.values.append(self.GONE)
+        return False
+
+    def append_missing(self) -> None:
+        self.values.append(self.GONE)
+
+    def seconds(self, row: int) -> int | None:
+        value = self.values[row]
+        return value if value > self.TEXT else None
+
+    def get(self, row: int) -> Any:
+        value = self.values[row]
+        if value > self.TEXT:
+            return format_utc_seconds(value)
+        if value == self.TEXT:
+            return self.texts[row]
+        return None if value == self.NULL else MISSING
+
+    def extend(self, other: _TimeColumn, row_offset: int) -> None:
+        self.values.extend(other.values)
+        for row, text in other.texts.items():
+            self.texts[row + row_offset] = text
+
+    def clear(self) -> None:
+        self.values = array("q")
+        self.texts = {}
+
+
+class _InternedColumn(_Column):
+    """Few distinct values (enums, IDs, tag lists) as small codes into a value list.
+
+    Codes start in ``array('H')`` and widen to ``array('I')`` past 65,535
+    distinct values. Code 0 is null, 1 is missing. A tag list is kept as a
+    tuple and given back as a new list.
+    """
+
+    NULL = 0
+    GONE = 1
+
+    def __init__(self, *, holds_lists: bool) -> None:
+        self.holds_lists = holds_lists
+        self.codes = array("H")
+        self.table: list[Any] = [None, MISSING]
+        self.index: dict[Any, int] = {}
+
+    def _code(self, key: Any) -> int:
+        code = self.index.get(key)
+        if code is None:
+            code = len(self.table)
+            self.table.append(key)
+            self.index[key] = code
+            if code > 0xFFFF and self.codes.typecode == "H":
+                self.codes = array("I", self.codes)
+        return code
+
+    def _key(self, value: Any) -> Any:
+        if self.holds_lists:
+            if type(value) is list and all(
+                type(item) is str and len(item) <= MAX_TEXT_CHARS for item in value
+            ):
+                return tuple(value)
+        elif type(value) is str and len(value) <= MAX_TEXT_CHARS:
+            return value
+        return MISSING
+
+    def append(self, value: Any) -> bool:
+        if value is None:
+            self.codes.append(self.NULL)
+            return True
+        key = self._key(value)
+        if key is MISSING:
+            self.codes.append(self.GONE)
+            return False
+        self.codes.append(self._code(key))
+        return True
+
+    def append_missing(self) -> None:
+        self.codes.append(self.GONE)
+
+    def get(self, row: int) -> Any:
+        value = self.table[self.codes[row]]
+        if self.holds_lists and type(value) is tuple:
+            return list(value)
+        return value
+
+    def extend(self, other: _InternedColumn, row_offset: int) -> None:
+        translation = [self.NULL, self.GONE]
+        translation.extend(self._code(key) for key in other.table[2:])
+        self.codes.extend(array(self.codes.typecode, map(translation.__getitem__, other.codes)))
+
+    def clear(self) -> None:
+        self.codes = array("H")
+        self.table = [None, MISSING]
+        self.index = {}
+
+
+class _PackedTextColumn(_Column):
+    """Many distinct strings (ids, numbers, URLs) as one UTF-8 buffer and end offsets.
+
+    ``states`` holds one byte a row: 0 a string, 1 null, 2 missing.
+    """
+
+    TEXT = 0
+    NULL = 1
+    GONE = 2
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.ends = array("q")
+        self.states = bytearray()
+
+    def append(self, value: Any) -> bool:
+        if type(value) is str and len(value) <= MAX_TEXT_CHARS:
+            try:
+                encoded = value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+                return self._append_state(self.GONE, stored=False)
+            self.data += encoded
+            self.ends.append(len(self.data))
+            self.states.append(self.TEXT)
+            return True
+        if value is None:
+            return self._append_state(self.NULL, stored=True)
+        return self._append_state(self.GONE, stored=False)
+
+    def _append_state(self, state: int, *, stored: bool) -> bool:
+        self.ends.append(len(self.data))
+        self.states.append(state)
+        return stored
+
+    def append_missing(self) -> None:
+        self._append_state(self.GONE, stored=False)
+
+    def get(self, row: int) -> Any:
+        state = self.states[row]
+        if state == self.TEXT:
+            start = self.ends[row - 1] if row else 0
+            return self.data[start : self.ends[row]].decode("utf-8")
+        return None if state == self.NULL else MISSING
+
+    def extend(self, other: _PackedTextColumn, row_offset: int) -> None:
+        base = len(self.data)
+        self.data += other.data
+        self.ends.extend(array("q", [end + base for end in other.ends]))
+        self.states += other.states
+
+    def clear(self) -> None:
+        self.data = bytearray()
+        self.ends = array("q")
+        self.states = bytearray()
+
+
+def _column_for(spec: ColumnSpec) -> _Column:
+    if spec.key in _PACKED_KEYS:
+        return _PackedTextColumn()
+    if spec.kind is ColumnKind.TIME:
+        return _TimeColumn()
+    if spec.kind is ColumnKind.DURATION:
+        return _IntColumn()
+    if spec.kind is ColumnKind.NUMBER:
+        return _ScoreColumn()
+    return _InternedColumn(holds_lists=spec.kind is ColumnKind.LIST)
+
+
+Shape = tuple[tuple[str, ...], tuple[str, ...] | None]
+"""A record's top-level keys in order, and its ``data`` keys (None when data is no object)."""
+
+
+class RowStore:
+    """Records as typed columns; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._top = {
+            spec.key: _column_for(spec) for spec in COLUMNS if spec.key in TOP_LEVEL_FIELDS
+        }
+        self._data = {
+            spec.key: _column_for(spec) for spec in COLUMNS if spec.key not in TOP_LEVEL_FIELDS
+        }
+        self._columns: dict[str, _Column] = {**self._top, **self._data}
+        self._shape_codes = array("H")
+        self._shapes: list[Shape] = []
+        self._shape_index: dict[Shape, int] = {}
+        self._top_extras: dict[int, dict[str, Any]] = {}
+        self._data_extras: dict[int, dict[str, Any]] = {}
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def clear(self) -> None:
+        for column in self._columns.values():
+            column.clear()
+        self._shape_codes = array("H")
+        self._shapes = []
+        self._shape_index = {}
+        self._top_extras = {}
+        self._data_extras = {}
+        self._count = 0
+
+    def append_page(self, records: Iterable[Mapping[str, Any]]) -> int:
+        """Append records as received; returns how many were added."""
+        before = self._count
+        for record in records:
+            self._append(record)
+        return self._count - before
+
+    def _append(self, record: Mapping[str, Any]) -> None:
+        row = self._count
+        top_extra: dict[str, Any] | None = None
+        data_extra: dict[str, Any] | None = None
+        data_keys: tuple[str, ...] | None = None
+        top_columns = self._top
+        for key, value in record.items():
+            column = top_columns.get(key)
+            if column is not None:
+                if not column.append(value):
+                    top_extra = top_extra or {}
+                    top_extra[key] = value
+            elif key == "data" and type(value) is dict:
+                data_keys = tuple(value)
+                data_extra = self._append_data(value)
+            else:
+                top_extra = top_extra or {}
+                top_extra[key] = value
+        for key, column in top_columns.items():
+            if key not in record:
+                column.append_missing()
+        if data_keys is None:
+            for column in self._data.values():
+                column.append_missing()
+        if top_extra:
+            self._top_extras[row] = top_extra
+        if data_extra:
+            self._data_extras[row] = data_extra
+        self._append_shape((tuple(record), data_keys))
+        self._count += 1
+
+    def _append_data(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
+        extra: dict[str, Any] | None = None
+        columns = self._data
+        for key, value in data.items():
+            column = columns.get(key)
+            if column is None or not column.append(value):
+                extra = extra or {}
+                extra[key] = value
+        if len(data) != len(columns) or extra:
+            for key, column in columns.items():
+                if key not in data:
+                    column.append_missing()
+        return extra
+
+    def _append_shape(self, shape: Shape) -> None:
+        self._shape_codes.append(self._shape_code(shape))
+
+    def _shape_code(self, shape: Shape) -> int:
+        code = self._shape_index.get(shape)
+        if code is None:
+            code = len(self._shapes)
+            self._shapes.append(shape)
+            self._shape_index[shape] = code
+            if code > 0xFFFF and self._shape_codes.typecode == "H":
+                self._shape_codes = array("I", self._shape_codes)
+        return code
+
+    def extend(self, other: RowStore) -> None:
+        """Append every row of ``other`` (typically built by a worker thread for one page)."""
+        offset = self._count
+        for key, column in self._columns.items():
+            column.extend(other._columns[key], offset)
+        translation = [self._shape_code(shape) for shape in other._shapes]
+        self._shape_codes.extend(
+            array(self._shape_codes.typecode, map(translation.__getitem__, other._shape_codes))
+        )
+        for row, extra in other._top_extras.items():
+            self._top_extras[row + offset] = extra
+        for row, extra in other._data_extras.items():
+            self._data_extras[row + offset] = extra
+        self._count += other._count
+
+    def value(self, row: int, key: str) -> Any:
+        """A field by its flat column name (as ``records.flatten`` names it); None when absent."""
+        self._check_row(row)
+        column = self._columns.get(key)
+        if column is not None:
+            value = column.get(row)
+            if value is not MISSING:
+                return value
+            extras = self._top_extras if key in self._top else self._data_extras
+            return _copied(extras.get(row, {}).get(key))
+        top = self._top_extras.get(row, {})
+        if key in top:
+            return _copied(top[key])
+        data_key = key.removeprefix("data.")
+        return _copied(self._data_extras.get(row, {}).get(data_key))
+
+    def time_seconds(self, row: int, key: str) -> int | None:
+        """A time column's epoch seconds when held as such (else read :meth:`value`)."""
+        column = self._columns[key]
+        if not isinstance(column, _TimeColumn):
+            raise KeyError(f"{key!r} is not a time column")
+        return column.seconds(row)
+
+    def record(self, row: int) -> dict[str, Any]:
+        """The record as received (a new dict; equal to the original, key order kept)."""
+        self._check_row(row)
+        top_keys, data_keys = self._shapes[self._shape_codes[row]]
+        top_extra = self._top_extras.get(row, {})
+        record: dict[str, Any] = {}
+        for key in top_keys:
+            if key in top_extra:
+                record[key] = _copied(top_extra[key])
+            elif key == "data" and data_keys is not None:
+                record[key] = self._data_record(row, data_keys)
+            else:
+                record[key] = self._top[key].get(row)
+        return record
+
+    def _data_record(self, row: int, keys: tuple[str, ...]) -> dict[str, Any]:
+        extra = self._data_extras.get(row, {})
+        data: dict[str, Any] = {}
+        for key in keys:
+            data[key] = _copied(extra[key]) if key in extra else self._data[key].get(row)
+        return data
+
+    def _check_row(self, row: int) -> None:
+        if not 0 <= row < self._count:
+            raise IndexError(f"row {row} is outside 0..{self._count - 1}")
+
+
+def parse_utc_seconds(text: str) -> int | None:
+    """Epoch seconds of ``YYYY-MM-DDTHH:MM:SSZ`` exactly, else None (any other spelling)."""
+    if len(text) != 20 or not _TIME_RE.fullmatch(text):
+        return None
+    day = _day_seconds.get(text[:10])
+    if day is None:
+        try:
+            ordinal = date.fromisoformat(text[:10]).toordinal()
+        except ValueError:
+            return None
+        day = (ordinal - _EPOCH_ORDINAL) * 86_400
+        if len(_day_seconds) >= _DAY_CACHE_LIMIT:
+            _day_seconds.clear()
+        _day_seconds[text[:10]] = day
+    hours, minutes, seconds = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    if hours > 23 or minutes > 59 or seconds > 59:
+        return None
+    return day + hours * 3600 + minutes * 60 + seconds
+
+
+def format_utc_seconds(seconds: int) -> str:
+    """The inverse of :func:`parse_utc_seconds`."""
+    days, rest = divmod(seconds, 86_400)
+    day = date.fromordinal(days + _EPOCH_ORDINAL)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}T{hours:02d}:{minutes:02d}:{secs:02d}Z"
+
+
+def _copied(value: Any) -> Any:
+    """Nested values are copied so a caller cannot change what the store holds."""
+    return copy.deepcopy(value) if isinstance(value, dict | list) else value

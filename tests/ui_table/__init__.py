@@ -1,0 +1,1 @@
+"""Tests of the lazily loaded CDR table."""
