@@ -11,18 +11,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from cdrdesk import __version__
-from cdrdesk.api.query import parse_params
-from cdrdesk.api.timeranges import FilterState
 from cdrdesk.connections.profiles import Connection, ProfileStore
 from cdrdesk.connections.tokens import TokenStore
 from cdrdesk.demo.runner import DEFAULT_RECORDS
 from cdrdesk.logs import setup_logging
+from cdrdesk.presets import PresetNotFound, PresetStore
+from cdrdesk.presets.links import LinkError, parse_link
 from cdrdesk.ui.crash import install_excepthook
 from cdrdesk.ui.demo_session import DemoSession
 from cdrdesk.ui.icons import app_icon
@@ -31,45 +30,25 @@ from cdrdesk.ui.self_check import SELF_CHECK_TIMEOUT_SECONDS, SelfCheck
 from cdrdesk.ui.settings import WindowSettings
 from cdrdesk.ui.theme import follow_system_color_scheme
 
-LINK_SCHEME = "cdrdesk"
-LINK_HOST = "filters"
-
-
-class LinkError(ValueError):
-    """A ``cdrdesk://filters?…`` link that cannot be turned into filters."""
+__all__ = ["LinkError", "Stores", "create_app", "parse_gui_args", "parse_link", "run_gui"]
 
 
 @dataclass(frozen=True, slots=True)
 class Stores:
-    """Where the window keeps its state; tests pass private ones."""
+    """Where the window keeps its state; tests pass private ones.
+
+    ``presets`` None means the user's presets file, opened when the window is made.
+    """
 
     settings: WindowSettings
     profiles: ProfileStore
     tokens: TokenStore
+    presets: PresetStore | None = None
 
     @classmethod
     def default(cls) -> Stores:
         tokens = TokenStore()
-        return cls(WindowSettings(), ProfileStore(tokens=tokens), tokens)
-
-
-def parse_link(link: str) -> FilterState:
-    """Filters from a ``cdrdesk://filters?<query>`` link, in the API's wire syntax.
-
-    Unlike the API, which ignores parameters it does not know, a link with an
-    unknown key is refused: a typo in a shared link must not silently widen
-    the search it was meant to show.
-    """
-    parts = urlsplit(link)
-    if parts.scheme != LINK_SCHEME or parts.netloc != LINK_HOST or parts.path not in ("", "/"):
-        raise LinkError(f"{link!r} is not a cdrdesk://filters?… link")
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    parsed = parse_params(pairs)
-    problems = [f"{name}: {'; '.join(messages)}" for name, messages in parsed.errors.items()]
-    problems += [f"{key}: not a filter" for key, _ in parsed.unknown]
-    if problems:
-        raise LinkError("the link's filters are invalid: " + " | ".join(problems))
-    return FilterState(query=parsed.query)
+        return cls(WindowSettings(), ProfileStore(tokens=tokens), tokens, PresetStore())
 
 
 def _positive_int(text: str) -> int:
@@ -113,8 +92,8 @@ def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
     """Parse the window's options; bad input exits with status 2 and a clear message."""
     parser = build_parser()
     args = parser.parse_args(list(argv))
-    if args.preset is not None:
-        parser.error(f"--preset {args.preset}: presets are not available yet")
+    if args.preset is not None and args.link is not None:
+        parser.error("give either a link or --preset, not both")
     args.initial_state = None
     if args.link is not None:
         try:
@@ -151,13 +130,18 @@ def create_app(
     opened; when it is missing, the connection dialog comes up once the
     event loop runs.
     """
-    app = _application()
     stores = stores if stores is not None else Stores.default()
+    presets = stores.presets if stores.presets is not None else PresetStore()
+    if args.preset is not None and args.preset not in presets:
+        raise PresetNotFound(unknown_preset_message(args.preset, presets))
+    app = _application()
     window = MainWindow(
         stores.settings,
         stores.profiles,
         stores.tokens,
         initial_state=args.initial_state,
+        presets=presets,
+        initial_preset=args.preset,
         demo_records=args.records,
         interactive=not args.self_check,
     )
@@ -175,6 +159,12 @@ def create_app(
         QTimer.singleShot(0, check, lambda: check.fail(message))
     app.aboutToQuit.connect(window.shutdown)
     return app, window
+
+
+def unknown_preset_message(name: str, presets: PresetStore) -> str:
+    names = presets.names()
+    known = ", ".join(repr(known) for known in names) if names else "none are saved yet"
+    return f"--preset {name}: there is no preset named {name!r} (saved presets: {known})"
 
 
 def _open_saved_connection(window: MainWindow, stores: Stores) -> bool:
@@ -204,7 +194,11 @@ def run_gui(argv: Sequence[str]) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     setup_logging(debug=args.debug)
-    app, window = create_app(args)
+    try:
+        app, window = create_app(args)
+    except PresetNotFound as exc:
+        print(f"cdrdesk: error: {exc}", file=sys.stderr)
+        return 2
     install_excepthook(window, show_dialogs=False if args.self_check else None)
     window.show()
     try:

@@ -10,13 +10,17 @@ scrolling goes on past the 10,000 records that offsets reach.
 Every request carries a serial number and only the answer to the one
 request in flight is taken, so pages of an older query (or of a cancelled
 "load all") can never slip in. ``generation`` counts result sets: it goes
-up whenever the rows are cleared for a new query, connection or reload.
+up with every new query, connection or reload.
 
 "Load all" converts records between events and adds them to the table
 every half second rather than page by page: every addition repaints the
 view, and the records are turned into columns on the GUI thread because a
 worker busy with Python code makes each of the thousands of Python calls of
 a repaint wait for the interpreter lock.
+
+A new query keeps the rows of the old one on screen until its first page
+arrives: if the server refuses it (a 422 on a filter, a 401), the rows and
+the old query stay, and scrolling goes on where it was.
 
 After a failure the loaded rows stay and nothing more is fetched until
 :meth:`CdrTableModel.retry` (or a new query), so a broken server is not
@@ -113,6 +117,8 @@ class CdrTableModel(QAbstractTableModel):
         self._store = RowStore()
         self._display_cache: dict[tuple[int, int], str] = {}
         self._query: CdrQuery | None = None
+        self._incoming: CdrQuery | None = None
+        self._refused_query: CdrQuery | None = None
         self._zone: tzinfo = UTC
         self._serial = 0
         self._pending: _Request | None = None
@@ -184,41 +190,49 @@ class CdrTableModel(QAbstractTableModel):
 
     def set_connection(self, connection: Connection | None) -> None:
         """Use another server; the rows of the last one are dropped and the query reloaded."""
+        self._cancel_pending()
         self._loader.set_connection(connection)
-        if self._query is not None:
-            self.set_query(self._query)
+        query = self._incoming or self._query
+        self._incoming = self._query = None
+        self._clear()
+        if query is not None:
+            self.set_query(query)
 
     def set_query(self, query: CdrQuery) -> None:
-        """Show the result of ``query``: clear, drop what was on its way, ask for page one."""
+        """Show the result of ``query``: drop what was on its way and ask for its page one.
+
+        The rows on screen stay until that page arrives, and stay for good
+        if the server refuses the query.
+        """
         self._cancel_pending()
         stopped_loading_all = self._loading_all
         self._loading_all = False
-        self._query = query
+        self._flush_backlog()  # rows already received belong to the rows on screen
         self.generation += 1
-        self._drop_backlog()
-        self.beginResetModel()
-        self._store = RowStore()
-        self._display_cache.clear()
-        self._first_loaded = False
-        self._next_cursor = None
-        self._seen_cursors = set()
-        self._failed = None
-        self.total = None
+        self._refused_query = None
         self.last_error = None
-        self.endResetModel()
+        self._failed = None
         if stopped_loading_all:
             emit(self.loadAllFinished, True)
-        emit(self.countsChanged, 0, None)
+        if self._query is None:
+            self._query = query
+            emit(self.countsChanged, 0, None)
+        else:
+            self._incoming = query
         if self._loader.connection is not None:
             self._send(self._next_request(FIRST_PAGE_SIZE))
         self._show_loading()
 
     def reload(self) -> None:
-        if self._query is not None:
-            self.set_query(self._query)
+        query = self._incoming or self._query
+        if query is not None:
+            self.set_query(query)
 
     def retry(self) -> None:
         """Ask again for the page that failed (or continue, if nothing failed)."""
+        if self._refused_query is not None:
+            self.set_query(self._refused_query)
+            return
         if self._query is None or self._pending is not None:
             return
         failed = self._failed
@@ -288,6 +302,7 @@ class CdrTableModel(QAbstractTableModel):
             and self.last_error is None
             and not self._loading_all
             and self._loader.connection is not None
+            and self._incoming is None
             and self.has_more
         )
 
@@ -368,18 +383,19 @@ class CdrTableModel(QAbstractTableModel):
 
     def _next_request(self, limit: int) -> _Request:
         self._serial += 1
-        if not self._first_loaded:
+        if self._incoming is not None or not self._first_loaded:
             return _Request(self._serial, limit, 0, None)
         return _Request(self._serial, limit, None, self._next_cursor)
 
     def _send(self, request: _Request) -> None:
-        assert self._query is not None
+        query = self._incoming or self._query
+        assert query is not None
         if self._loader.is_closed:
             return  # shut down: the application is quitting
         self._pending = request
         self._loader.request_page(
             request.serial,
-            self._query,
+            query,
             limit=request.limit,
             offset=request.offset,
             cursor=request.cursor,
@@ -402,6 +418,9 @@ class CdrTableModel(QAbstractTableModel):
         if request is None or serial != request.serial:
             return  # superseded: another query, a cancelled load, a reload
         self._pending = None
+        if self._incoming is not None:
+            self._query, self._incoming = self._incoming, None
+            self._clear()
         problem = self._check_page(request, page)
         self._first_loaded = True
         if page.total is not None:
@@ -483,6 +502,19 @@ class CdrTableModel(QAbstractTableModel):
         self._backlog_start = 0
         self._staged = RowStore()
 
+    def _clear(self) -> None:
+        """Forget every row and where the result stood."""
+        self._drop_backlog()
+        self.beginResetModel()
+        self._store = RowStore()
+        self._display_cache.clear()
+        self._first_loaded = False
+        self._next_cursor = None
+        self._seen_cursors = set()
+        self.total = None
+        self.endResetModel()
+        emit(self.countsChanged, 0, None)
+
     def _insert(self, rows: RowStore) -> None:
         """Append rows (never zero of them to the view) and report the new counts."""
         count = len(rows)
@@ -522,6 +554,12 @@ class CdrTableModel(QAbstractTableModel):
         self._fail(request, error)
 
     def _fail(self, request: _Request | None, error: Exception) -> None:
+        if self._incoming is not None:
+            # Refused: the old query, its rows and its scrolling stay as they were.
+            self._refused_query, self._incoming = self._incoming, None
+            self._show_loading()
+            emit(self.loadFailed, error)
+            return
         self._failed = request
         self.last_error = error
         if self._loading_all:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from cdrdesk.api.errors import BadResponse, ServerError, Unauthorized
+from cdrdesk.api.errors import BadResponse, InvalidFilters, ServerError, Unauthorized
 from cdrdesk.api.query import CdrQuery
 from cdrdesk.api.records import COLUMNS
 from cdrdesk.connections.profiles import Connection
@@ -295,3 +295,34 @@ def test_load_all_that_fails_keeps_every_row_it_got_in_order(
     with qtbot.waitSignal(model.pageArrived):
         model.retry()
     assert ids(model) == [record["id"] for record in hostile.records[: loaded + LOAD_ALL_PAGE_SIZE]]
+
+
+def test_a_refused_query_keeps_the_rows_and_the_query_on_screen(
+    qtbot: QtBot, model: CdrTableModel, demo_connection: Connection
+) -> None:
+    model.set_connection(demo_connection)
+    first_page(qtbot, model, CALLS)
+    shown = ids(model)
+    with qtbot.waitSignal(model.loadFailed) as failed:
+        model.set_query(CdrQuery({"type": ("teleport",)}))  # the demo server knows no such type
+        assert ids(model) == shown  # still on screen while the server decides
+    assert isinstance(failed.args[0], InvalidFilters)
+    assert "type" in failed.args[0].errors
+    assert ids(model) == shown
+    assert model.query == CALLS
+    assert model.last_error is None  # the old result goes on loading as the user scrolls
+    next_page(qtbot, model)
+    assert ids(model)[: len(shown)] == shown
+    assert model.rowCount() == len(shown) + PAGE_SIZE
+
+
+def test_a_new_query_replaces_the_rows_when_its_first_page_arrives(
+    qtbot: QtBot, model: CdrTableModel, demo_connection: Connection
+) -> None:
+    model.set_connection(demo_connection)
+    first_page(qtbot, model, CALLS)
+    with qtbot.waitSignal(model.modelReset):
+        model.set_query(SMS)
+    assert model.rowCount() == 0 or model.record(0)["type"] == "sms"
+    qtbot.waitUntil(lambda: model.rowCount() > 0)
+    assert {model.record(row)["type"] for row in range(model.rowCount())} == {"sms"}

@@ -72,8 +72,8 @@ def test_filters_changed_mid_load_drop_the_old_pages(
     assert not cancel.isVisible()
 
     for _ in range(3):
-        before = model.loaded_count
         qtbot.waitUntil(lambda: not model.is_loading and model.loaded_count > 0, timeout=WAIT_MS)
+        before = model.loaded_count
         window.table.scrollToBottom()
         qtbot.waitUntil(lambda before=before: model.loaded_count > before, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not model.is_loading, timeout=WAIT_MS)
@@ -108,7 +108,8 @@ def test_a_refused_filter_is_shown_beside_it_and_the_rows_stay(
     assert errors is not None
     qtbot.waitUntil(lambda: "teleport" in errors.text(), timeout=WAIT_MS)
     assert errors.isVisible()
-    assert loaded_ids(window) == before
+    after = loaded_ids(window)  # the view may have prefetched more of the same query meanwhile
+    assert after[: len(before)] == before
     assert model.query is not None
     assert model.query.get("type") == ("call",)
     status_error = window.statusBar().findChild(QLabel, "status_error")

@@ -29,12 +29,15 @@ def test_options_are_parsed() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--preset", "Weekly"], "presets are not available yet"),
+        (
+            ["--preset", "Weekly", "cdrdesk://filters?type=sms"],
+            "either a link or --preset, not both",
+        ),
         (["--records", "0"], "0 must be 1 or more"),
         (["--records", "many"], "'many' is not a whole number"),
-        (["https://example.com/?type=call"], "is not a cdrdesk://filters"),
+        (["https://example.com/?type=call"], "not a cdrdesk:// link"),
         (["cdrdesk://filters?duration[gte]=60&duration[lt]=10"], "duration: lower bound 60"),
-        (["cdrdesk://filters?colour=red"], "colour: not a filter"),
+        (["cdrdesk://filters?colour=red"], "colour: this version of cdrdesk knows no such filter"),
     ],
 )
 def test_bad_options_exit_with_a_clear_message(

@@ -221,6 +221,17 @@ class FilterSidebar(QWidget):
         """The editor that owns filter ``name`` (the shared one for exclusive twins)."""
         return self._editor_of[filter_spec(name).name]
 
+    def is_valid(self) -> bool:
+        """Whether every field holds a value Apply would send (problems are marked)."""
+        return not self._refresh()[1]
+
+    def add_top_widget(self, widget: QWidget) -> None:
+        """Put ``widget`` (the preset bar) above the filters' header."""
+        layout = self.layout()
+        if not isinstance(layout, QVBoxLayout):
+            raise TypeError("the sidebar's layout is not a column")
+        layout.insertWidget(0, widget)
+
     # -- inside --------------------------------------------------------------------------
 
     def _editor_changed(self, editor: FilterEditor) -> None:
