@@ -1,11 +1,12 @@
 """Bounded retries of transient failures, on top of ``stamina``.
 
-Retried: 429 (waiting as long as ``Retry-After`` says, capped), 502, 503,
-504 and failures without an HTTP answer (refused or dropped connections,
-timeouts). A plain 500 is not retried: the contract never promises it is
-transient, and for a read of a fixed filter set it usually means the server
-cannot handle that query, so repeating it only delays the message the user
-needs. Other 4xx answers never change on a retry and are not retried either.
+Retried: 429 (waiting as long as ``Retry-After`` says, capped), 500, 502,
+503, 504 and failures without an HTTP answer (refused or dropped connections,
+timeouts). A 500 is retried too: the request is a read, so repeating it is
+safe, and a server that fails now and then must not end a long export that
+has written most of its records; one that always fails gives up within the
+policy's bounds. 501 and 505 never change on a retry, nor do 4xx answers
+other than 429, so they are not retried.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import stamina
 from cdrdesk.api.errors import ApiError, NetworkError, RateLimited, ServerError
 
 T = TypeVar("T")
-RETRIED_SERVER_STATUSES = frozenset({502, 503, 504})
+RETRIED_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 
 logger = logging.getLogger(__name__)
 

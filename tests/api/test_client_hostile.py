@@ -70,6 +70,7 @@ def test_every_record_once_and_in_order_through_transient_failures(
         hs.status(503),
         hs.status(502),
         hs.OK,
+        hs.status(500, {"error": "Internal Server Error"}),
         hs.DROP,
         hs.OK,
         hs.DROP_MID_BODY,
@@ -135,7 +136,7 @@ def test_max_records_asks_for_no_more_than_needed(server: hs.HostileServer) -> N
         (403, {"error": "Forbidden"}, Forbidden),
         (404, {"error": "Not Found"}, NotFound),
         (422, {"errors": {"duration": ["lower bound 60 is above upper bound 10"]}}, InvalidFilters),
-        (500, {"error": "Internal Server Error"}, ServerError),
+        (501, {"error": "Not Implemented"}, ServerError),
     ],
 )
 def test_client_errors_are_not_retried(
@@ -162,7 +163,11 @@ def test_client_errors_are_not_retried(
 
 @pytest.mark.parametrize(
     ("action", "expected", "status"),
-    [(hs.status(503), ServerError, 503), (hs.DROP, NetworkError, None)],
+    [
+        (hs.status(503), ServerError, 503),
+        (hs.status(500), ServerError, 500),
+        (hs.DROP, NetworkError, None),
+    ],
 )
 def test_retries_are_bounded_in_count(
     server: hs.HostileServer, action: hs.Action, expected: type[ApiError], status: int | None

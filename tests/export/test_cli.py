@@ -258,7 +258,7 @@ def hostile() -> Iterator[hs.HostileServer]:
     [
         (hs.status(401, {"error": "Unauthorized"}), 3, "401"),
         (hs.status(422, {"errors": {"duration": ["lower bound 9 is above 1"]}}), 4, "duration"),
-        (hs.status(500, {"error": "boom"}), 1, "server error (500"),
+        (hs.status(501, {"error": "boom"}), 1, "server error (501"),
         (hs.HTML, 1, "HTML page"),
     ],
 )

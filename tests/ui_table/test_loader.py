@@ -119,7 +119,7 @@ def test_a_new_connection_gets_a_new_client(
 def test_server_errors_are_reported_per_request(
     qtbot: QtBot, loader: PageLoader, hostile: hs.HostileServer, hostile_connection: Connection
 ) -> None:
-    hostile.script(hs.status(500, {"error": "boom"}))
+    hostile.script(hs.status(501, {"error": "boom"}))
     loader.set_connection(hostile_connection)
     with qtbot.waitSignal(loader.pageFailed, check_params_cb=is_generation(1)) as failed:
         loader.request_page(1, CdrQuery(), limit=10, offset=0)

@@ -129,7 +129,7 @@ def test_a_page_that_answered_before_the_query_changed_is_dropped(
 def test_errors_keep_the_rows_and_retry_asks_again(
     qtbot: QtBot, model: CdrTableModel, hostile: hs.HostileServer, hostile_connection: Connection
 ) -> None:
-    hostile.script(hs.OK, hs.status(500, {"error": "database on fire"}))
+    hostile.script(hs.OK, hs.status(501, {"error": "database on fire"}))
     model.set_connection(hostile_connection)
     first_page(qtbot, model)
     with qtbot.waitSignal(model.loadFailed) as failed:
@@ -280,7 +280,7 @@ def test_without_connection_nothing_is_requested(qtbot: QtBot, model: CdrTableMo
 def test_load_all_that_fails_keeps_every_row_it_got_in_order(
     qtbot: QtBot, model: CdrTableModel, hostile: hs.HostileServer, hostile_connection: Connection
 ) -> None:
-    hostile.script(hs.OK, hs.OK, hs.status(500, {"error": "gone"}))
+    hostile.script(hs.OK, hs.OK, hs.status(501, {"error": "gone"}))
     model.set_connection(hostile_connection)
     first_page(qtbot, model)
     with (
