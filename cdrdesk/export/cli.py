@@ -1,7 +1,9 @@
 """``cdrdesk export``: every record matching a set of filters, to a file or stdout, headless.
 
 The token is read from ``CDRDESK_TOKEN`` and never from the command line,
-where other users of the machine could see it. Failures end with one line
+where other users of the machine could see it; with ``--profile`` the
+window's saved profile gives the base URL and the keyring its token.
+``--preset`` starts from a saved filter preset of the window. Failures end with one line
 on stderr and a non-zero exit status; records already fetched are kept in
 ``<file>.partial`` and the final name is never touched.
 """
@@ -14,8 +16,9 @@ import gc
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cdrdesk.api.client import MAX_LIMIT, CdrClient
 from cdrdesk.api.errors import ApiError, Forbidden, InvalidFilters, Unauthorized
@@ -25,7 +28,11 @@ from cdrdesk.export.columns import ColumnFormat
 from cdrdesk.export.output import ExportError
 from cdrdesk.export.run import export_records
 from cdrdesk.export.writers import ExportFormat, RecordWriter, open_writer
-from cdrdesk.export.zones import parse_zone
+from cdrdesk.export.zones import local_zone, parse_zone
+
+if TYPE_CHECKING:
+    from cdrdesk.connections.profiles import ProfileStore
+    from cdrdesk.presets import PresetStore
 
 TOKEN_VARIABLE = "CDRDESK_TOKEN"
 PROG = "cdrdesk export"
@@ -84,6 +91,18 @@ def register(subparsers: Any) -> None:
         "--base-url", metavar="URL", help="API root, e.g. https://CLUSTER.voiso.com"
     )
     parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="use a connection profile saved in the window (base URL, and its token "
+        f"from the keyring; {TOKEN_VARIABLE} only when the keyring has none)",
+    )
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="start from the filters of a preset saved in the window; "
+        "a --filter replaces the preset's value of the same filter",
+    )
+    parser.add_argument(
         "--filter",
         dest="filters",
         action="append",
@@ -122,26 +141,96 @@ def register(subparsers: Any) -> None:
 
 
 def resolve_connection(
-    args: argparse.Namespace, environ: dict[str, str] | None = None
+    args: argparse.Namespace,
+    environ: dict[str, str] | None = None,
+    *,
+    profiles: ProfileStore | None = None,
 ) -> Connection:
-    """The base URL and token to use.
+    """The base URL and token to use: from ``--base-url`` and the environment, or a profile.
 
-    This is the one place that decides where they come from, so a saved
-    profile (base URL plus a token from the keyring) can be added here
-    without touching the export itself.
+    With ``--profile`` the token saved in the keyring wins over
+    ``CDRDESK_TOKEN``, which is used only when the keyring has none, so a
+    token meant for another server in the environment is not sent to the
+    profile's server when the profile has its own.
     """
     environ = dict(os.environ) if environ is None else environ
-    if not args.base_url:
-        raise UsageError("--base-url is required (the API root, e.g. https://CLUSTER.voiso.com)")
-    token = environ.get(TOKEN_VARIABLE, "").strip()
-    if not token:
-        raise UsageError(f"set the API token in the environment variable {TOKEN_VARIABLE}")
     verify: bool | str = True
+    if args.profile:
+        if args.base_url:
+            raise UsageError("give either --profile or --base-url, not both")
+        base_url, token, verify = _profile_connection(args.profile, environ, profiles)
+    else:
+        if not args.base_url:
+            raise UsageError(
+                "--base-url is required (the API root, e.g. https://CLUSTER.voiso.com), "
+                "or --profile NAME for a profile saved in the window"
+            )
+        base_url = args.base_url
+        token = environ.get(TOKEN_VARIABLE, "").strip()
+        if not token:
+            raise UsageError(f"set the API token in the environment variable {TOKEN_VARIABLE}")
     if args.ca_bundle:
         if not Path(args.ca_bundle).is_file():
             raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file")
         verify = args.ca_bundle
-    return Connection(args.base_url, token, verify)
+    return Connection(base_url, token, verify)
+
+
+def _profile_connection(
+    name: str, environ: dict[str, str], profiles: ProfileStore | None
+) -> tuple[str, str, bool | str]:
+    from cdrdesk.connections.profiles import ProfileStore
+
+    store = profiles if profiles is not None else ProfileStore()
+    profile = store.get(name)
+    if profile is None:
+        saved = ", ".join(repr(p.name) for p in store.profiles())
+        known = f" (saved profiles: {saved})" if saved else " (no profile is saved yet)"
+        raise UsageError(f"--profile {name!r}: no such profile{known}")
+    tokens = store.tokens
+    token = (tokens.get(name) or "").strip() or environ.get(TOKEN_VARIABLE, "").strip()
+    if not token:
+        why = f" ({tokens.unavailable_reason})" if tokens.unavailable_reason else ""
+        raise UsageError(
+            f"--profile {name!r}: no token in the keyring{why}; save it in the window's "
+            f"Connection dialog or set {TOKEN_VARIABLE}"
+        )
+    return profile.base_url, token, profile.ca_bundle or True
+
+
+def resolve_query(
+    args: argparse.Namespace,
+    *,
+    presets: PresetStore | None = None,
+    now: datetime | None = None,
+) -> CdrQuery:
+    """The filters: a preset's (relative ranges resolved now, in local time), then ``--filter``.
+
+    A preset holding filters this version cannot apply is refused: leaving
+    them out would export more records than the preset means.
+    """
+    extra = parse_filters(args.filters)
+    if not args.preset:
+        return extra
+    from cdrdesk.presets import PresetStore
+
+    store = presets if presets is not None else PresetStore()
+    preset = store.get(args.preset)
+    if preset is None:
+        saved = ", ".join(repr(name) for name in store.names())
+        known = f" (saved presets: {saved})" if saved else " (no preset is saved yet)"
+        raise UsageError(f"--preset {args.preset!r}: no such preset{known}")
+    problems = preset.messages()
+    if problems:
+        raise UsageError(f"--preset {preset.name!r} cannot be used as saved: {'; '.join(problems)}")
+    query = preset.state.resolve(now or datetime.now(UTC), local_zone()[0])
+    for name, value in extra.items:
+        query = query.with_filter(name, value)
+    errors = query.validate().errors
+    if errors:
+        details = "; ".join(f"{name}: {', '.join(msgs)}" for name, msgs in errors.items())
+        raise UsageError(f"--preset {preset.name!r} with --filter: {details}")
+    return query
 
 
 def build_plan(args: argparse.Namespace) -> ExportPlan:
@@ -170,7 +259,7 @@ def build_plan(args: argparse.Namespace) -> ExportPlan:
         except ValueError as exc:
             raise UsageError(f"--zone: {exc}") from None
     return ExportPlan(
-        query=parse_filters(args.filters),
+        query=resolve_query(args),
         export_format=export_format,
         path=path,
         column_format=ColumnFormat(columns, zone, zone_name, bom=args.bom),

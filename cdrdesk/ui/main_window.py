@@ -25,13 +25,17 @@ from cdrdesk.connections.profiles import Connection, ProfileStore
 from cdrdesk.connections.tokens import TokenStore
 from cdrdesk.demo.runner import DEFAULT_RECORDS, DemoServerProcess
 from cdrdesk.logs import register_secret
+from cdrdesk.presets import PresetStore
 from cdrdesk.ui.about import show_about
 from cdrdesk.ui.cdr_model import CdrTableModel
 from cdrdesk.ui.connection_dialog import ConnectionDialog
+from cdrdesk.ui.copy_options import CopyOptions
 from cdrdesk.ui.demo_session import DEMO_PROFILE_NAME, DemoSession
 from cdrdesk.ui.detail_pane import DetailPane
+from cdrdesk.ui.export_controller import ExportController
 from cdrdesk.ui.filter_check import FilterCheck, needs_server_check
 from cdrdesk.ui.icons import icon
+from cdrdesk.ui.presets_panel import PresetsController
 from cdrdesk.ui.settings import ZONE_LOCAL, ZONE_UTC, WindowSettings
 from cdrdesk.ui.sidebar import FilterSidebar
 from cdrdesk.ui.status import StatusWidgets
@@ -70,6 +74,8 @@ class MainWindow(QMainWindow):
         tokens: TokenStore,
         *,
         initial_state: FilterState | None = None,
+        presets: PresetStore | None = None,
+        initial_preset: str | None = None,
         demo_records: int = DEFAULT_RECORDS,
         interactive: bool = True,
         parent: QWidget | None = None,
@@ -110,6 +116,19 @@ class MainWindow(QMainWindow):
 
         self.status = StatusWidgets(self.statusBar())
         self.status.set_connection_text("Not connected")
+        self.presets = PresetsController(
+            self, presets if presets is not None else PresetStore(), interactive=interactive
+        )
+        self._copy_options = CopyOptions(settings.path)
+        self.exports = ExportController(
+            self,
+            self.model,
+            self.table,
+            self.statusBar(),
+            connection=lambda: self._connection,
+            zone_name=self.sidebar.display_zone_name,
+            interactive=interactive,
+        )
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -117,6 +136,8 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         if initial_state is not None:
             self.sidebar.set_state(initial_state)
+        else:
+            self.presets.start(initial_preset)
         self._tell_store_problems()
 
     # -- construction -------------------------------------------------------------------
@@ -205,6 +226,11 @@ class MainWindow(QMainWindow):
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.copy_action.triggered.connect(self.copy_selection)
         self.table.addAction(self.copy_action)
+        self.copy_header_action = QAction("Copy with &header", self)
+        self.copy_header_action.setObjectName("action_copy_with_header")
+        self.copy_header_action.setCheckable(True)
+        self.copy_header_action.setChecked(self._copy_options.with_header())
+        self.copy_header_action.toggled.connect(self._copy_options.set_with_header)
 
         self.detail_action = self.detail_dock.toggleViewAction()
         self.detail_action.setText("Record &detail")
@@ -242,7 +268,16 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.connection_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.exports.export_selected_action)
+        file_menu.addAction(self.exports.export_all_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.copy_action)
+        edit_menu.addAction(self.copy_header_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.presets.copy_link_action)
+        edit_menu.addAction(self.presets.copy_curl_action)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.sidebar_action)
         view_menu.addAction(self.detail_action)
@@ -255,8 +290,7 @@ class MainWindow(QMainWindow):
         records_menu.addSeparator()
         for action in (self.load_all_action, self.cancel_load_all_action, self.retry_action):
             records_menu.addAction(action)
-        records_menu.addSeparator()
-        records_menu.addAction(self.copy_action)
+        bar.addMenu(self.presets.menu)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -306,7 +340,7 @@ class MainWindow(QMainWindow):
             self.table.restore_columns(columns)
 
     def _tell_store_problems(self) -> None:
-        problems = [*self._profiles.warnings]
+        problems = [*self._profiles.warnings, *self.presets.startup_problems()]
         if self._settings.problem:
             problems.append(self._settings.problem)
         for problem in problems:
@@ -500,11 +534,12 @@ class MainWindow(QMainWindow):
         self.detail.set_record(self.model.record(current.row()))
 
     def copy_selection(self) -> str:
-        """The selected cells as tab-separated text on the clipboard."""
-        text = self.table.copy_selection()
+        """The selected cells as tab-separated text on the clipboard (Edit › Copy with header)."""
+        with_header = self.copy_header_action.isChecked()
+        text = self.table.copy_selection(include_header=with_header)
         if text:
             QGuiApplication.clipboard().setText(text)
-            rows = text.count("\n") + (0 if text.endswith("\n") else 1)
+            rows = text.count("\n") + (0 if text.endswith("\n") else 1) - int(with_header)
             self.status.show_message(f"Copied {rows:,} row{'s' if rows != 1 else ''}")
         return text
 
@@ -558,5 +593,6 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self.save_settings()
         self.filter_check.shutdown()
+        self.exports.shutdown()
         self.model.shutdown()
         self._stop_demo()
