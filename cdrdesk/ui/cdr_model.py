@@ -149,7 +149,13 @@ class CdrTableModel(QAbstractTableModel):
 
     @property
     def query(self) -> CdrQuery | None:
+        """The query of the rows on screen."""
         return self._query
+
+    @property
+    def requested_query(self) -> CdrQuery | None:
+        """The query last asked for: the one on screen or the one whose first page is due."""
+        return self._incoming or self._query
 
     @property
     def loaded_count(self) -> int:

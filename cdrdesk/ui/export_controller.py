@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -198,10 +198,7 @@ class ExportController(QObject):
         status_bar.addPermanentWidget(self.progress)
         self.progress.cancelRequested.connect(self.cancel)
 
-        # The table shows its cell menu itself; the window shows the same menu with
-        # "Export selected…" added, so the table's own handler is replaced.
-        table.customContextMenuRequested.disconnect()
-        table.customContextMenuRequested.connect(self._show_cell_menu)
+        table.add_cell_menu_action(self.export_selected_action)
 
     @property
     def running(self) -> bool:
@@ -210,16 +207,8 @@ class ExportController(QObject):
     # -- the table's context menu ---------------------------------------------------------
 
     def cell_menu(self, index: QModelIndex) -> QMenu:
-        """The table's own cell menu with "Export selected…" added."""
-        menu = self._table.cell_menu(index)
-        menu.addSeparator()
-        menu.addAction(self.export_selected_action)
-        return menu
-
-    def _show_cell_menu(self, position: QPoint) -> None:
-        index = self._table.indexAt(position)
-        if index.isValid():
-            self.cell_menu(index).exec(self._table.viewport().mapToGlobal(position))
+        """The table's cell menu, which offers "Export selected…"."""
+        return self._table.cell_menu(index)
 
     # -- starting -------------------------------------------------------------------------
 

@@ -153,6 +153,7 @@ class CdrTableView(QTableView):
         columns.customContextMenuRequested.connect(self._show_header_menu)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._show_cell_menu)
+        self._extra_cell_actions: list[QAction] = []
         self.verticalScrollBar().valueChanged.connect(self._prefetch_if_near_end)
         self._loading_label = QLabel("Loading…", self.viewport())
         self._loading_label.setObjectName("cdr_table_loading")
@@ -407,7 +408,14 @@ class CdrTableView(QTableView):
         copy_with_header = menu.addAction("Copy with header")
         copy_with_header.setObjectName("copy_cells_with_header")
         copy_with_header.triggered.connect(lambda: self.copy_to_clipboard(include_header=True))
+        if self._extra_cell_actions:
+            menu.addSeparator()
+            menu.addActions(self._extra_cell_actions)
         return menu
+
+    def add_cell_menu_action(self, action: QAction) -> None:
+        """Offer ``action`` (of the window, such as "Export selected…") in every cell menu."""
+        self._extra_cell_actions.append(action)
 
     def _filter_choices(self, index: QModelIndex) -> list[tuple[str, str | None, str]]:
         """(label, filter name or None when not possible, value) for a cell."""

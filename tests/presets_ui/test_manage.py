@@ -189,7 +189,7 @@ def test_a_relative_range_stays_relative(
 
     window.sidebar.reset()
     window.presets.apply_preset("Last hour")
-    first = window.model.query
+    first = window.model.requested_query
     assert first is not None
     first_range = first.get("started_at")
     assert isinstance(first_range, RangeValue)
@@ -198,7 +198,7 @@ def test_a_relative_range_stays_relative(
     qtbot.waitUntil(lambda: datetime.now(UTC) > first_end, timeout=WAIT_MS)
 
     window.presets.apply_preset("Last hour")
-    second = window.model.query
+    second = window.model.requested_query
     assert second is not None
     second_range = second.get("started_at")
     assert isinstance(second_range, RangeValue)

@@ -306,6 +306,7 @@ def test_a_refused_query_keeps_the_rows_and_the_query_on_screen(
     with qtbot.waitSignal(model.loadFailed) as failed:
         model.set_query(CdrQuery({"type": ("teleport",)}))  # the demo server knows no such type
         assert ids(model) == shown  # still on screen while the server decides
+        assert model.requested_query == CdrQuery({"type": ("teleport",)})
     assert isinstance(failed.args[0], InvalidFilters)
     assert "type" in failed.args[0].errors
     assert ids(model) == shown
