@@ -55,7 +55,6 @@ from cdrdesk.api.records import COLUMNS, COLUMNS_BY_KEY, ColumnKind
 from cdrdesk.connections.profiles import Connection
 from cdrdesk.ui.formatting import MAX_CELL_CHARS, format_cell, format_epoch, plain_text
 from cdrdesk.ui.loader import PageLoader
-from cdrdesk.ui.qt_workarounds import emit, none_result
 from cdrdesk.ui.rowstore import RowStore
 
 FIRST_PAGE_SIZE = 100
@@ -219,10 +218,10 @@ class CdrTableModel(QAbstractTableModel):
         self.last_error = None
         self._failed = None
         if stopped_loading_all:
-            emit(self.loadAllFinished, True)
+            self.loadAllFinished.emit(True)
         if self._query is None:
             self._query = query
-            emit(self.countsChanged, 0, None)
+            self.countsChanged.emit(0, None)
         else:
             self._incoming = query
         if self._loader.connection is not None:
@@ -259,7 +258,7 @@ class CdrTableModel(QAbstractTableModel):
         self._last_flush = time.perf_counter()
         self._failed = None
         self.last_error = None
-        emit(self.loadAllProgress, len(self._store), self.total)
+        self.loadAllProgress.emit(len(self._store), self.total)
         if self._pending is not None:
             return  # the page on its way continues the load when it arrives
         if self.has_more:
@@ -283,8 +282,7 @@ class CdrTableModel(QAbstractTableModel):
         rows = len(self._store)
         if rows:
             for column in _TIME_COLUMNS:
-                emit(
-                    self.dataChanged,
+                self.dataChanged.emit(
                     self.index(0, column),
                     self.index(rows - 1, column),
                     [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
@@ -316,7 +314,6 @@ class CdrTableModel(QAbstractTableModel):
         if self.canFetchMore(parent):
             self._send(self._next_request(PAGE_SIZE))
             self._show_loading()
-        return none_result()
 
     # --- table data ------------------------------------------------------------------------
 
@@ -342,7 +339,7 @@ class CdrTableModel(QAbstractTableModel):
                 tip = self._tooltip(row, _KEYS[column])
                 if tip is not None:
                     return tip
-        return none_result()
+        return None
 
     def display_text(self, row: int, column: int) -> str:
         """Formatted once, then served from a bounded cache (rows are repainted often)."""
@@ -383,7 +380,7 @@ class CdrTableModel(QAbstractTableModel):
                     return COLUMNS[section].key
         elif role == _DISPLAY:
             return str(section + 1)
-        return none_result()
+        return None
 
     # --- requests and answers --------------------------------------------------------------
 
@@ -411,7 +408,7 @@ class CdrTableModel(QAbstractTableModel):
         """Emit ``loadingChanged`` on real changes only (a page that leads to the next is none)."""
         if self._loading_shown != self.is_loading:
             self._loading_shown = self.is_loading
-            emit(self.loadingChanged, self._loading_shown)
+            self.loadingChanged.emit(self._loading_shown)
 
     def _cancel_pending(self) -> None:
         pending = self._pending
@@ -456,7 +453,7 @@ class CdrTableModel(QAbstractTableModel):
         if page.items:
             self._backlog.append(page.items)
         unflushed = len(self._staged) + sum(map(len, self._backlog)) - self._backlog_start
-        emit(self.loadAllProgress, len(self._store) + unflushed, self.total)
+        self.loadAllProgress.emit(len(self._store) + unflushed, self.total)
         if self._next_cursor is not None:
             self._send(self._next_request(LOAD_ALL_PAGE_SIZE))
         else:
@@ -519,7 +516,7 @@ class CdrTableModel(QAbstractTableModel):
         self._seen_cursors = set()
         self.total = None
         self.endResetModel()
-        emit(self.countsChanged, 0, None)
+        self.countsChanged.emit(0, None)
 
     def _insert(self, rows: RowStore) -> None:
         """Append rows (never zero of them to the view) and report the new counts."""
@@ -533,8 +530,8 @@ class CdrTableModel(QAbstractTableModel):
                 self.endInsertRows()
             finally:
                 self._inserting = False
-        emit(self.countsChanged, len(self._store), self.total)
-        emit(self.pageArrived, count)
+        self.countsChanged.emit(len(self._store), self.total)
+        self.pageArrived.emit(count)
 
     def _check_page(self, request: _Request, page: Page) -> BadResponse | None:
         """A server that would make the table ask forever is stopped, keeping its rows."""
@@ -564,7 +561,7 @@ class CdrTableModel(QAbstractTableModel):
             # Refused: the old query, its rows and its scrolling stay as they were.
             self._refused_query, self._incoming = self._incoming, None
             self._show_loading()
-            emit(self.loadFailed, error)
+            self.loadFailed.emit(error)
             return
         self._failed = request
         self.last_error = error
@@ -572,9 +569,9 @@ class CdrTableModel(QAbstractTableModel):
             self._flush_backlog()
             self._finish_load_all(cancelled=True)
         self._show_loading()
-        emit(self.loadFailed, error)
+        self.loadFailed.emit(error)
 
     def _finish_load_all(self, *, cancelled: bool) -> None:
         """``loadAllFinished(True)`` when it stopped before the end (cancelled or failed)."""
         self._loading_all = False
-        emit(self.loadAllFinished, cancelled)
+        self.loadAllFinished.emit(cancelled)

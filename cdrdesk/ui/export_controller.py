@@ -42,7 +42,6 @@ from cdrdesk.ui.export_worker import (
     MatchingRecordsExport,
     SelectedRowsExport,
 )
-from cdrdesk.ui.qt_workarounds import emit
 from cdrdesk.ui.status import RateMeter
 from cdrdesk.ui.table_view import CdrTableView
 
@@ -320,7 +319,7 @@ class ExportController(QObject):
         self.export_all_action.setEnabled(False)
         self.progress.begin(worker.total)
         worker.start()
-        emit(self.exportStarted, worker)
+        self.exportStarted.emit(worker)
         return worker
 
     # -- running and ending ---------------------------------------------------------------
@@ -345,7 +344,7 @@ class ExportController(QObject):
             self._notify_failure(message)
         else:
             self._say(message)
-        emit(self.exportFinished, outcome)
+        self.exportFinished.emit(outcome)
 
     def _say(self, text: str) -> None:
         self._status_bar.showMessage(text, 8000)

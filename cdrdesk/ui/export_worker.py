@@ -42,7 +42,6 @@ from cdrdesk.api.query import CdrQuery
 from cdrdesk.connections.profiles import Connection
 from cdrdesk.export.run import export_records
 from cdrdesk.export.writers import RecordWriter
-from cdrdesk.ui.qt_workarounds import emit
 
 ReadRecord = Callable[[int], dict[str, Any]]
 
@@ -155,13 +154,13 @@ class ExportWorker(QObject):
             )
         self.outcome = outcome
         with contextlib.suppress(RuntimeError):  # the window is gone already
-            emit(self.finished, outcome)
+            self.finished.emit(outcome)
 
     def _report(self, written: int, total: int | None) -> None:
         if total is not None:
             self.total = total
         with contextlib.suppress(RuntimeError):
-            emit(self.progressed, written, self.total)
+            self.progressed.emit(written, self.total)
 
     def _write(self) -> None:
         raise NotImplementedError

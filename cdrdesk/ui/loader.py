@@ -30,7 +30,6 @@ from cdrdesk.api.client import CdrClient
 from cdrdesk.api.errors import ApiError
 from cdrdesk.api.query import CdrQuery
 from cdrdesk.connections.profiles import Connection
-from cdrdesk.ui.qt_workarounds import emit, none_result
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ class _LoopThread(QThread):
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
-        return none_result()
+        return None
 
 
 class PageLoader(QObject):
@@ -227,4 +226,4 @@ class PageLoader(QObject):
     @staticmethod
     def _emit(signal: Any, generation: int, payload: object) -> None:
         with contextlib.suppress(RuntimeError):  # the receiver's C++ object is gone
-            emit(signal, generation, payload)
+            signal.emit(generation, payload)

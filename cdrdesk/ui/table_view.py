@@ -42,7 +42,6 @@ from cdrdesk.api.filters import FILTERS_BY_NAME, FilterKind
 from cdrdesk.api.records import COLUMNS, DEFAULT_VISIBLE_COLUMNS, ColumnKind
 from cdrdesk.ui.cdr_model import PAGE_SIZE, CdrTableModel
 from cdrdesk.ui.formatting import plain_text
-from cdrdesk.ui.qt_workarounds import emit, none_result
 
 PREFETCH_PAGES = 2
 LAYOUT_VERSION = 1
@@ -95,7 +94,6 @@ class _CellDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
         else:
             self._paint_cell(model, painter, option, index)
-        return none_result()
 
     def _paint_cell(
         self,
@@ -219,7 +217,6 @@ class CdrTableView(QTableView):
         super().resizeEvent(event)
         self._place_loading_label()
         self._prefetch_if_near_end()
-        return none_result()
 
     # --- columns ---------------------------------------------------------------------------
 
@@ -372,7 +369,6 @@ class CdrTableView(QTableView):
             event.accept()
         else:
             super().keyPressEvent(event)
-        return none_result()
 
     def _show_cell_menu(self, position: QPoint) -> None:
         index = self.indexAt(position)
@@ -398,7 +394,7 @@ class CdrTableView(QTableView):
                 action.setEnabled(False)
             else:
                 action.triggered.connect(
-                    lambda _=False, n=name, v=value: emit(self.filterByValueRequested, n, v)
+                    lambda _=False, n=name, v=value: self.filterByValueRequested.emit(n, v)
                 )
         menu.addSeparator()
         copy = menu.addAction("Copy")

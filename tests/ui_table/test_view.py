@@ -15,7 +15,6 @@ from cdrdesk.api.records import COLUMNS, DEFAULT_VISIBLE_COLUMNS
 from cdrdesk.connections.profiles import Connection
 from cdrdesk.demo.runner import DemoServerThread
 from cdrdesk.ui.cdr_model import CdrTableModel
-from cdrdesk.ui.qt_workarounds import emit
 from cdrdesk.ui.table_view import CdrTableView
 from tests import hostile_server as hs
 from tests.ui_table.conftest import list_ids
@@ -251,7 +250,7 @@ def test_painting_and_signals_keep_the_reference_counts_of_none_and_true(
     hostile: hs.HostileServer,
     hostile_connection: Connection,
 ) -> None:
-    """Guards the work-around in ``qt_workarounds``: no slow slide towards an abort at exit."""
+    """Guards the pinned binding: one that drops references would abort the app at exit."""
     model.set_connection(hostile_connection)
     with qtbot.waitSignal(model.pageArrived):
         model.set_query(CdrQuery())
@@ -260,6 +259,6 @@ def test_painting_and_signals_keep_the_reference_counts_of_none_and_true(
     for width in range(900, 960, 2):
         view.resize(width, 600)
         view.viewport().repaint()
-        emit(model.countsChanged, model.loaded_count, model.total)
+        model.countsChanged.emit(model.loaded_count, model.total)
     assert sys.getrefcount(None) - none_before > -500
     assert sys.getrefcount(True) - true_before > -20
