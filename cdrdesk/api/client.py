@@ -25,6 +25,7 @@ from cdrdesk.api.errors import (
     ApiError,
     BadRequest,
     BadResponse,
+    CertificateError,
     Forbidden,
     InvalidFilters,
     NetworkError,
@@ -275,6 +276,14 @@ class CdrClient:
                 f"no answer from {self._host} in time ({_describe_timeout(exc)})"
             ) from None
         except httpx.TransportError as exc:
+            if _certificate_refused(exc):
+                raise CertificateError(
+                    self._scrub(
+                        f"cannot reach {self._host}: its TLS certificate is not trusted "
+                        f"({_describe_transport(exc)}); if your organisation signs it, "
+                        "give its CA bundle in the connection"
+                    )
+                ) from None
             raise NetworkError(
                 self._scrub(f"cannot reach {self._host}: {_describe_transport(exc)}")
             ) from None
@@ -363,17 +372,7 @@ def parse_page(body: bytes, content_type: str = "application/json") -> Page:
     try:
         decoded = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError as bad:
-            raise BadResponse(
-                f"the answer is not valid UTF-8 (byte {bad.start})", status=200
-            ) from None
-        if not body.strip():
-            raise BadResponse(
-                "the server sent an empty answer instead of JSON", status=200
-            ) from None
-        raise BadResponse(f"the answer is not valid JSON (truncated?): {exc}", status=200) from None
+        raise BadResponse(_undecodable(body, content_type, exc), status=200) from None
     if not isinstance(decoded, dict):
         raise BadResponse("the answer is not a JSON object with items and metadata", status=200)
     items = decoded.get("items")
@@ -394,6 +393,29 @@ def parse_page(body: bytes, content_type: str = "application/json") -> Page:
         limit=_optional_int(metadata, "limit"),
         offset=_optional_int(metadata, "offset"),
         next_cursor=next_cursor,
+    )
+
+
+def _undecodable(body: bytes, content_type: str, error: orjson.JSONDecodeError) -> str:
+    """Why a 200 answer is no JSON, in words that tell a cut-off page from a foreign one.
+
+    The body itself is never quoted: it may hold anything, the token included.
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return f"the server sent a page that is not valid UTF-8 (byte {bad.start})"
+    stripped = body.strip()
+    if not stripped:
+        return "the server sent an empty answer instead of JSON"
+    if stripped[:1] in (b"{", b"[") and error.pos >= len(body.rstrip()):
+        return (
+            f"the server sent a page that is not valid JSON: it breaks off after "
+            f"{len(body):,} bytes (truncated, or the connection was cut)"
+        )
+    kind = content_type.split(";")[0].strip() or "no content type"
+    return (
+        f"the server sent a page that is not valid JSON ({kind}; {error.msg} at byte {error.pos})"
     )
 
 
@@ -531,9 +553,20 @@ def _check_token(token: str) -> str:
 
 
 def _ssl_verify(verify: bool | str) -> bool | ssl.SSLContext:
+    """The TLS check: the system store, or only the CA certificates in the file ``verify``.
+
+    A file that cannot be read or holds no certificate is a ``ValueError``
+    naming it, like any other unusable setting of the client.
+    """
     if isinstance(verify, bool):
         return verify
-    return ssl.create_default_context(cafile=verify)
+    try:
+        return ssl.create_default_context(cafile=verify)
+    except ssl.SSLError as exc:
+        reason = exc.reason or exc.strerror or str(exc)
+        raise ValueError(f"the CA bundle {verify} holds no usable certificate ({reason})") from None
+    except OSError as exc:
+        raise ValueError(f"the CA bundle {verify} cannot be read ({exc.strerror or exc})") from None
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
@@ -566,6 +599,18 @@ def _describe_timeout(exc: httpx.TimeoutException) -> str:
         httpx.PoolTimeout: "waiting for a free connection",
     }
     return next((text for kind, text in kinds.items() if isinstance(exc, kind)), "timed out")
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    """Whether the TLS handshake failed on verifying the server's certificate."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _describe_transport(exc: httpx.TransportError) -> str:

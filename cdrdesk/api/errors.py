@@ -78,6 +78,10 @@ class NetworkError(ApiError):
     """No HTTP answer at all: connection refused or dropped, DNS, TLS, timeout."""
 
 
+class CertificateError(NetworkError):
+    """The server's TLS certificate is not trusted: asking again cannot help, so no retries."""
+
+
 class BadResponse(ApiError):
     """An answer that is not a page of the contract: not JSON, truncated, wrong shape."""
 

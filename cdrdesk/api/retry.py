@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import stamina
 
-from cdrdesk.api.errors import ApiError, NetworkError, RateLimited, ServerError
+from cdrdesk.api.errors import ApiError, CertificateError, NetworkError, RateLimited, ServerError
 
 T = TypeVar("T")
 RETRIED_SERVER_STATUSES = frozenset({500, 502, 503, 504})
@@ -63,6 +63,8 @@ NO_RETRIES = RetryPolicy(attempts=1)
 
 def is_transient(error: BaseException) -> bool:
     """Whether the same request may well succeed if sent again a little later."""
+    if isinstance(error, CertificateError):
+        return False
     if isinstance(error, RateLimited | NetworkError):
         return True
     return isinstance(error, ServerError) and error.status in RETRIED_SERVER_STATUSES

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
 
 from cdrdesk.api.errors import InvalidFilters, Unauthorized
 from cdrdesk.api.filters import FILTERS, FILTERS_BY_NAME
-from cdrdesk.api.query import CdrQuery
 from cdrdesk.api.timeranges import FilterState
 from cdrdesk.connections.profiles import Connection, ProfileStore
 from cdrdesk.connections.tokens import TokenStore
@@ -33,7 +32,6 @@ from cdrdesk.ui.copy_options import CopyOptions
 from cdrdesk.ui.demo_session import DEMO_PROFILE_NAME, DemoSession
 from cdrdesk.ui.detail_pane import DetailPane
 from cdrdesk.ui.export_controller import ExportController
-from cdrdesk.ui.filter_check import FilterCheck, needs_server_check
 from cdrdesk.ui.icons import icon
 from cdrdesk.ui.presets_panel import PresetsController
 from cdrdesk.ui.settings import ZONE_LOCAL, ZONE_UTC, WindowSettings
@@ -100,7 +98,6 @@ class MainWindow(QMainWindow):
         zone = self.sidebar.display_zone()
         self.model = CdrTableModel(self)
         self.model.set_display_zone(zone)
-        self.filter_check = FilterCheck(self)
         self.table = CdrTableView(self)
         self.table.setModel(self.model)
         self.setCentralWidget(self.table)
@@ -308,8 +305,6 @@ class MainWindow(QMainWindow):
     def _connect_parts(self) -> None:
         self.sidebar.applyRequested.connect(self.apply_state)
         self.sidebar.displayZoneChanged.connect(self._display_zone_changed)
-        self.filter_check.passed.connect(self._load)
-        self.filter_check.refused.connect(self._refused)
         self.model.loadingChanged.connect(self.status.set_loading)
         self.model.countsChanged.connect(self.status.set_counts)
         self.model.pageArrived.connect(self.status.rows_arrived)
@@ -361,7 +356,6 @@ class MainWindow(QMainWindow):
             register_secret(connection.token)
         if connection is None or not connection.profile.demo:
             self._stop_demo()
-        self.filter_check.set_connection(connection)
         self.model.set_connection(connection)
         demo = connection is not None and connection.profile.demo
         self.status.set_demo(demo)
@@ -444,26 +438,15 @@ class MainWindow(QMainWindow):
     def apply_state(self, state: FilterState) -> None:
         """Ask for the records of ``state``; relative times are resolved now.
 
-        A query with values only the server can judge is checked first, so
-        a refusal leaves the loaded rows in place.
+        The rows on screen stay until the server answers, and stay for good
+        if it refuses the filters (its message then shows beside them).
         """
         query = state.resolve(datetime.now(UTC), self.display_zone)
         self.sidebar.clear_server_errors()
         self.status.clear_error()
         self.retry_action.setEnabled(False)
-        if needs_server_check(query) and self._connection is not None:
-            self.status.show_message("Checking the filters with the server…")
-            self.filter_check.check(query)
-        else:
-            self.filter_check.cancel()
-            self._load(query)
-
-    def _load(self, query: CdrQuery) -> None:
         self.status.restart_rate()
         self.model.set_query(query)
-
-    def _refused(self, _query: CdrQuery, error: InvalidFilters) -> None:
-        self._show_invalid_filters(error)
 
     def retry(self) -> None:
         self.status.clear_error()
@@ -592,7 +575,6 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self.save_settings()
-        self.filter_check.shutdown()
         self.exports.shutdown()
         self.model.shutdown()
         self._stop_demo()

@@ -32,11 +32,12 @@ SCRIPT = textwrap.dedent(
     result["available_after_set"] = store.available
     result["reason_after_set"] = store.unavailable_reason
     result["read_by_new_store"] = TokenStore(SecretService.Keyring()).get("prod") == token
-    ProfileStore(tokens=store).save(Profile("prod", "https://acme.voiso.com"))
+    profiles = ProfileStore(tokens=store)
+    profiles.save(Profile("prod", "https://acme.voiso.com"))
     files = [p for folder in folders for p in folder.rglob("*") if p.is_file()]
     result["files"] = sorted(str(p) for p in files)
     result["token_in_files"] = [str(p) for p in files if token.encode() in p.read_bytes()]
-    store.delete("prod")
+    profiles.delete("prod")  # deleting the profile removes its keyring entry
     result["after_delete"] = TokenStore(SecretService.Keyring()).get("prod")
     print("RESULT " + json.dumps(result))
     """
