@@ -8,6 +8,8 @@ correctly. Every request is recorded, so a test can check what the client sent.
 from __future__ import annotations
 
 import collections
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -56,6 +58,46 @@ UNKNOWN_FIELDS = Action("unknown_fields")
 METADATA_FIRST = Action("metadata_first")  # metadata before the items
 REPEAT_CURSOR = Action("repeat_cursor")  # answer with the cursor it was given
 EMPTY_WITH_CURSOR = Action("empty_with_cursor")
+MALFORMED_ITEMS = Action("malformed_items")  # items lacking fields or with wrong types
+HUGE_FIELD = Action("huge_field")  # one item carries a 1 MB string
+BAD_UTF8_IN_RECORD = Action("bad_utf8_in_record")  # an invalid byte inside a record's string
+HUGE_TEXT = "x" * 1_000_000
+
+
+def proxy_error(code: int) -> Action:
+    """A proxy's HTML error page with status ``code`` (a 502 or 503 a retry may get past)."""
+    page = f"<!DOCTYPE html><html><body><h1>{code} from the proxy</h1></body></html>".encode()
+    return Action("status", status=code, body=page, headers=(("Content-Type", "text/html"),))
+
+
+def hold(seconds: float) -> Action:
+    """Answer correctly after ``seconds``, or stop at once when the client hangs up."""
+    return Action("hold", delay=seconds)
+
+
+def malformed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items of a page with fields removed or of the wrong type (what MALFORMED_ITEMS sends)."""
+    changed: list[dict[str, Any]] = orjson.loads(orjson.dumps(items))
+    breakages = (
+        lambda item: item.pop("type"),
+        lambda item: item.update(started_at=1_800_000_000, ended_at="yesterday"),
+        lambda item: item.update(data="not an object"),
+        lambda item: item["data"].update(duration="long", score=[1], event_tags="hold"),
+        lambda item: item.pop("data"),
+        lambda item: item.update(id=12345, subtype=None),
+        lambda item: item["data"].update(to_phone_number={"nested": True}, duration=-7.5),
+    )
+    for index, item in enumerate(changed):
+        breakages[index % len(breakages)](item)
+    return changed
+
+
+def with_huge_field(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items of a page, the first with a 1 MB wrap-up code (what HUGE_FIELD sends)."""
+    changed: list[dict[str, Any]] = orjson.loads(orjson.dumps(items))
+    if changed:
+        changed[0]["data"]["wrap_up_code"] = HUGE_TEXT
+    return changed
 
 
 def slow(seconds: float) -> Action:
@@ -77,13 +119,24 @@ class HostileServer:
     """Serves ``records`` in the given order to a bearer ``TOKEN`` on 127.0.0.1."""
 
     def __init__(
-        self, records: Sequence[dict[str, Any]], *, token: str = TOKEN, page_cap: int | None = None
+        self,
+        records: Sequence[dict[str, Any]],
+        *,
+        token: str = TOKEN,
+        page_cap: int | None = None,
+        filter_by_type: bool = False,
     ) -> None:
-        """``page_cap`` makes pages shorter than asked for, as a server with a lower maximum."""
+        """``page_cap`` makes pages shorter than asked for, as a server with a lower maximum.
+
+        ``filter_by_type`` honours the ``type`` filter (the only one it knows), so a
+        test can tell the pages of one query from another's.
+        """
         self.records = list(records)
         self.page_cap = page_cap
+        self.filter_by_type = filter_by_type
         self.token = token
         self.requests: list[RecordedRequest] = []
+        self.completed = 0  # requests whose handling has ended, answered or not
         self._script: collections.deque[Action] = collections.deque()
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -107,6 +160,18 @@ class HostileServer:
         """Block until ``count`` requests have arrived; False on timeout."""
         with self._arrived:
             return self._arrived.wait_for(lambda: len(self.requests) >= count, timeout)
+
+    def wait_for_completed(self, count: int, timeout: float = 5.0) -> bool:
+        """Block until ``count`` requests have been handled to the end; False on timeout."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: self.completed >= count, timeout)
+
+    def matching(self, params: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """The records a request with these parameters pages through."""
+        types = {value for key, value in params if key in ("type", "type[]")}
+        if not self.filter_by_type or not types:
+            return self.records
+        return [record for record in self.records if record.get("type") in types]
 
     def script_left(self) -> int:
         with self._lock:
@@ -135,13 +200,14 @@ class HostileServer:
         start = (
             int(cursor[1:]) if cursor and cursor.startswith("k") else int(values.get("offset", "0"))
         )
-        end = min(start + limit, len(self.records))
-        items = self.records[start:end]
-        next_cursor = f"k{end}" if limit and end < len(self.records) else None
+        records = self.matching(params)
+        end = min(start + limit, len(records))
+        items = records[start:end]
+        next_cursor = f"k{end}" if limit and end < len(records) else None
         body = {
             "items": items,
             "metadata": {
-                "total": len(self.records),
+                "total": len(records),
                 "limit": limit,
                 "offset": None if cursor else start,
                 "next_cursor": next_cursor,
@@ -159,6 +225,14 @@ class HostileServer:
                 pass
 
             def do_GET(self) -> None:
+                try:
+                    self._handle()
+                finally:
+                    with server._arrived:
+                        server.completed += 1
+                        server._arrived.notify_all()
+
+            def _handle(self) -> None:
                 parts = urlsplit(self.path)
                 params = parse_qsl(parts.query, keep_blank_values=True)
                 headers = {key.lower(): value for key, value in self.headers.items()}
@@ -234,8 +308,40 @@ class HostileServer:
                 elif kind == "slow":
                     server._stopping.wait(action.delay)
                     self._send(200, orjson.dumps(body))
+                elif kind == "hold":
+                    if self._client_stays(action.delay):
+                        self._send(200, orjson.dumps(body))
+                    else:
+                        self.close_connection = True
+                elif kind == "malformed_items":
+                    body["items"] = malformed(body["items"])
+                    self._send(200, orjson.dumps(body))
+                elif kind == "huge_field":
+                    body["items"] = with_huge_field(body["items"])
+                    self._send(200, orjson.dumps(body))
+                elif kind == "bad_utf8_in_record":
+                    payload = orjson.dumps(body)
+                    at = payload.index(b'"id":"') + len(b'"id":"')
+                    self._send(200, payload[:at] + b"\xc3\x28" + payload[at:])
                 else:
                     raise ValueError(f"unknown action {kind}")
+
+            def _client_stays(self, seconds: float) -> bool:
+                """Wait ``seconds``; False once the client hangs up (or the server stops)."""
+                deadline = time.monotonic() + seconds
+                while not server._stopping.is_set():
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return True
+                    readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+                    if readable:
+                        try:
+                            if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                                return False
+                        except OSError:
+                            return False
+                        return not server._stopping.wait(left)  # more bytes: it is still there
+                return False
 
             def _send(
                 self,

@@ -26,6 +26,7 @@ from cdrdesk.ui.crash import install_excepthook
 from cdrdesk.ui.demo_session import DemoSession
 from cdrdesk.ui.icons import app_icon
 from cdrdesk.ui.main_window import MainWindow
+from cdrdesk.ui.quit_signals import QuitOnSignals
 from cdrdesk.ui.self_check import SELF_CHECK_TIMEOUT_SECONDS, SelfCheck
 from cdrdesk.ui.settings import WindowSettings
 from cdrdesk.ui.theme import follow_system_color_scheme
@@ -200,8 +201,10 @@ def run_gui(argv: Sequence[str]) -> int:
         print(f"cdrdesk: error: {exc}", file=sys.stderr)
         return 2
     install_excepthook(window, show_dialogs=False if args.self_check else None)
+    quit_on_signals = QuitOnSignals(window.close, app)
     window.show()
     try:
         return app.exec()
     finally:
         window.shutdown()
+        quit_on_signals.restore()
