@@ -31,7 +31,7 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-test-slow: $(STAMP)
+test-slow: $(BUNDLE_STAMP)
 	$(BIN)/python -m pytest -m slow
 
 bench: $(STAMP)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -203,6 +204,9 @@ def run_gui(argv: Sequence[str]) -> int:
     install_excepthook(window, show_dialogs=False if args.self_check else None)
     quit_on_signals = QuitOnSignals(window.close, app)
     window.show()
+    # What start-up made lives as long as the app: keeping it out of every
+    # later collection shortens the collector's pauses while rows stream in.
+    gc.freeze()
     try:
         return app.exec()
     finally:

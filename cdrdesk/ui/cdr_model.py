@@ -61,10 +61,12 @@ FIRST_PAGE_SIZE = 100
 """Small, so the first rows are painted about as soon as one request returns."""
 PAGE_SIZE = 200
 LOAD_ALL_PAGE_SIZE = 1000
-LOAD_ALL_FLUSH_SECONDS = 0.5
+LOAD_ALL_FLUSH_SECONDS = 0.1
 """How often "load all" adds the rows it has to the table (each addition repaints it)."""
-DRAIN_SLICE_SECONDS = 0.008
-DRAIN_SLICE_ROWS = 100
+MAX_BACKLOG_PAGES = 2
+"""Pages of "load all" received but not yet converted before the next is asked for."""
+DRAIN_SLICE_SECONDS = 0.005
+DRAIN_SLICE_ROWS = 50
 TOOLTIP_CHARS = 2000
 
 DISPLAY_CACHE_SIZE = 50_000
@@ -454,11 +456,21 @@ class CdrTableModel(QAbstractTableModel):
             self._backlog.append(page.items)
         unflushed = len(self._staged) + sum(map(len, self._backlog)) - self._backlog_start
         self.loadAllProgress.emit(len(self._store) + unflushed, self.total)
-        if self._next_cursor is not None:
-            self._send(self._next_request(LOAD_ALL_PAGE_SIZE))
-        else:
+        if self._next_cursor is None:
             self._load_all_complete = True
+        else:
+            self._request_next_for_load_all()
         self._drain_timer.start(0)
+
+    def _request_next_for_load_all(self) -> None:
+        """Ask for the next page unless enough records wait to be converted.
+
+        Pages waiting as Python dicts cost the garbage collector a pass over
+        each of them, so the load goes no faster than the table takes rows in.
+        """
+        waiting = len(self._backlog) >= MAX_BACKLOG_PAGES
+        if self._loading_all and self._pending is None and not waiting:
+            self._send(self._next_request(LOAD_ALL_PAGE_SIZE))
 
     def _drain(self) -> None:
         deadline = time.perf_counter() + DRAIN_SLICE_SECONDS
@@ -468,6 +480,8 @@ class CdrTableModel(QAbstractTableModel):
         finished = self._load_all_complete and not self._backlog
         if len(self._staged) and (since_flush >= LOAD_ALL_FLUSH_SECONDS or finished):
             self._insert_staged()
+        if self._next_cursor is not None and not self._load_all_complete:
+            self._request_next_for_load_all()
         if self._backlog:
             self._drain_timer.start(0)
         elif len(self._staged):

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
@@ -120,6 +121,18 @@ class _CellDelegate(QStyledItemDelegate):
         painter.drawText(rect, _ALIGN_RIGHT if column in self._right else _ALIGN_LEFT, text)
 
 
+def _relayout_signals(model: CdrTableModel) -> tuple[SignalInstance, ...]:
+    """Model changes after which the whole view must be laid out and repainted."""
+    return (
+        model.modelAboutToBeReset,
+        model.layoutAboutToBeChanged,
+        model.rowsAboutToBeRemoved,
+        model.columnsAboutToBeInserted,
+        model.columnsAboutToBeRemoved,
+        model.rowsAboutToBeMoved,
+    )
+
+
 class CdrTableView(QTableView):
     """The record table (objectName ``cdr_table``); see the module docstring.
 
@@ -143,6 +156,9 @@ class CdrTableView(QTableView):
         rows = self.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        # Wide enough for seven-digit row numbers from the start: a header that
+        # widens at row 10,000 or 100,000 shifts and repaints the whole table.
+        rows.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000000") + 2 * _CELL_MARGIN)
         columns = self.horizontalHeader()
         columns.setSectionsMovable(True)
         columns.setHighlightSections(False)
@@ -160,6 +176,8 @@ class CdrTableView(QTableView):
         self._loading_label.setMargin(4)
         self._loading_label.hide()
         self._layout_applied = False
+        self._appended_below = False
+        self._needs_full_layout = False
 
     # --- model -----------------------------------------------------------------------------
 
@@ -172,14 +190,54 @@ class CdrTableView(QTableView):
         if old is not None:
             old.loadingChanged.disconnect(self._show_loading)
             old.pageArrived.disconnect(self._on_page_arrived)
+            old.rowsAboutToBeInserted.disconnect(self._rows_coming)
+            for signal in _relayout_signals(old):
+                signal.disconnect(self._full_relayout_due)
         super().setModel(model)
         new = self.cdr_model()
         if new is not None:
             new.loadingChanged.connect(self._show_loading)
             new.pageArrived.connect(self._on_page_arrived)
+            new.rowsAboutToBeInserted.connect(self._rows_coming)
+            for signal in _relayout_signals(new):
+                signal.connect(self._full_relayout_due)
             self._show_loading(new.is_loading)
             if not self._layout_applied:
                 self.reset_columns()
+
+    # --- rows appended below the view ----------------------------------------------------
+
+    def _rows_coming(self, _parent: QModelIndex, first: int, _last: int) -> None:
+        """Note whether rows about to be added all fall below a full view."""
+        last_visible = self.rowAt(self.viewport().height() - 1)
+        if last_visible >= 0 and first > last_visible:
+            self._appended_below = True
+        else:
+            self._needs_full_layout = True
+
+    def _full_relayout_due(self) -> None:
+        self._needs_full_layout = True
+
+    def doItemsLayout(self) -> None:
+        """Qt's layout, without repainting every cell when only rows below the view came.
+
+        Qt relays out and repaints the whole viewport after any insertion.
+        Rows appended below a full view change nothing on screen but the
+        scroll bar, and "load all" appends every half second: repainting a
+        screenful of cells each time (tens of milliseconds of Python calls)
+        is what would stall the window, so then only the geometry is updated.
+        """
+        partial = self._appended_below and not self._needs_full_layout
+        self._appended_below = self._needs_full_layout = False
+        if not partial:
+            super().doItemsLayout()
+            return
+        self.updateGeometries()
+        rows = self.verticalHeader()
+        if self.verticalScrollMode() is QAbstractItemView.ScrollMode.ScrollPerItem:
+            rows.setOffsetToSectionPosition(self.verticalScrollBar().value())
+        else:
+            rows.setOffset(self.verticalScrollBar().value())
 
     def _on_page_arrived(self, count: int) -> None:
         """Prefetch after the new rows are painted, so parsing the next page cannot delay them."""

@@ -6,8 +6,9 @@ import json
 import sys
 
 import pytest
-from PySide6.QtCore import QItemSelection, QItemSelectionModel
-from PySide6.QtWidgets import QHeaderView, QLabel
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QApplication, QHeaderView, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from cdrdesk.api.query import CdrQuery
@@ -262,3 +263,40 @@ def test_painting_and_signals_keep_the_reference_counts_of_none_and_true(
         model.countsChanged.emit(model.loaded_count, model.total)
     assert sys.getrefcount(None) - none_before > -500
     assert sys.getrefcount(True) - true_before > -20
+
+
+class _FullRepaints(QObject):
+    """Counts paint events of the viewport that cover its whole height."""
+
+    def __init__(self, viewport: QWidget) -> None:
+        super().__init__(viewport)
+        self.viewport = viewport
+        self.count = 0
+        viewport.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and isinstance(event, QPaintEvent):
+            self.count += event.rect().height() >= self.viewport.height()
+        return False
+
+
+def test_rows_appended_below_a_full_view_do_not_repaint_it(
+    qtbot: QtBot,
+    view: CdrTableView,
+    model: CdrTableModel,
+    hostile: hs.HostileServer,
+    hostile_connection: Connection,
+) -> None:
+    model.set_connection(hostile_connection)
+    model.set_query(CdrQuery())
+    qtbot.waitUntil(lambda: model.rowCount() >= 500 and not model.is_loading)
+    QApplication.processEvents()  # the first rows' own paints
+    repaints = _FullRepaints(view.viewport())
+    maximum = view.verticalScrollBar().maximum()
+    with qtbot.waitSignal(model.pageArrived):
+        model.fetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: view.verticalScrollBar().maximum() > maximum)
+    QApplication.processEvents()
+    assert repaints.count == 0
+    view.scrollToBottom()  # what is on screen changes: painted as usual
+    qtbot.waitUntil(lambda: repaints.count > 0)
