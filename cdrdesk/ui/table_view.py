@@ -66,6 +66,13 @@ _RIGHT_ALIGNED = (ColumnKind.DURATION, ColumnKind.NUMBER)
 _CELL_MARGIN = 4
 _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+# Looked up once: attribute access on Qt's enums costs more than the drawing per cell.
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_SELECTED = QStyle.StateFlag.State_Selected
+_TEXT = QPalette.ColorRole.Text
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+_FITTED_CACHE_SIZE = 20_000
 
 
 class _CellDelegate(QStyledItemDelegate):
@@ -80,9 +87,11 @@ class _CellDelegate(QStyledItemDelegate):
     def __init__(self, view: CdrTableView) -> None:
         super().__init__(view)
         self._view = view
+        self.model: CdrTableModel | None = None
         self._right = frozenset(
             index for index, column in enumerate(COLUMNS) if column.kind in _RIGHT_ALIGNED
         )
+        self._fitted: dict[tuple[str, int], str] = {}
 
     def paint(
         self,
@@ -90,7 +99,7 @@ class _CellDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        model = self._view.cdr_model()
+        model = self.model
         if model is None:
             super().paint(painter, option, index)
         else:
@@ -106,19 +115,30 @@ class _CellDelegate(QStyledItemDelegate):
         column = index.column()
         text = model.display_text(index.row(), column)
         view = self._view
-        view.style().drawPrimitive(
-            QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, view
-        )
+        view.style().drawPrimitive(_PANEL, option, painter, view)
         if not text:
             return
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         rect = option.rect.adjusted(_CELL_MARGIN, 0, -_CELL_MARGIN, 0)
-        metrics = option.fontMetrics
-        if len(text) * metrics.maxWidth() > rect.width():  # may not fit: measure and elide
-            text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
-        painter.setPen(option.palette.color(role))
-        painter.drawText(rect, _ALIGN_RIGHT if column in self._right else _ALIGN_LEFT, text)
+        painter.setPen(
+            option.palette.color(_HIGHLIGHTED_TEXT if option.state & _SELECTED else _TEXT)
+        )
+        painter.drawText(
+            rect,
+            _ALIGN_RIGHT if column in self._right else _ALIGN_LEFT,
+            self._fit(text, rect.width(), option),
+        )
+
+    def _fit(self, text: str, width: int, option: QStyleOptionViewItem) -> str:
+        """The text elided to ``width``, measured once per text and width."""
+        key = (text, width)
+        fitted = self._fitted.get(key)
+        if fitted is None:
+            metrics = option.fontMetrics
+            fitted = metrics.elidedText(text, _ELIDE_RIGHT, width)
+            if len(self._fitted) >= _FITTED_CACHE_SIZE:
+                self._fitted.clear()
+            self._fitted[key] = fitted
+        return fitted
 
 
 def _relayout_signals(model: CdrTableModel) -> tuple[SignalInstance, ...]:
@@ -152,7 +172,8 @@ class CdrTableView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setItemDelegate(_CellDelegate(self))
+        self._delegate = _CellDelegate(self)
+        self.setItemDelegate(self._delegate)
         rows = self.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -195,6 +216,7 @@ class CdrTableView(QTableView):
                 signal.disconnect(self._full_relayout_due)
         super().setModel(model)
         new = self.cdr_model()
+        self._delegate.model = new
         if new is not None:
             new.loadingChanged.connect(self._show_loading)
             new.pageArrived.connect(self._on_page_arrived)
