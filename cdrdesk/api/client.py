@@ -66,6 +66,19 @@ class Page:
     next_cursor: str | None
 
 
+def page_path(
+    query: CdrQuery, *, limit: int, offset: int | None = None, cursor: str | None = None
+) -> str:
+    """The endpoint path and query string of one page: the filters, then pagination."""
+    params = query.to_params()
+    params.append(("limit", str(limit)))
+    if offset is not None:
+        params.append(("offset", str(offset)))
+    if cursor is not None:
+        params.append(("cursor", cursor))
+    return f"{ENDPOINT_PATH}?{encode_params(params)}"
+
+
 class CdrClient:
     """Requests pages of CDRs for a :class:`CdrQuery`, with bounded retries."""
 
@@ -118,13 +131,7 @@ class CdrClient:
         cursor: str | None = None,
     ) -> str:
         """The full request URL, as sent and as "Copy as curl" shows it."""
-        params = query.to_params()
-        params.append(("limit", str(limit)))
-        if offset is not None:
-            params.append(("offset", str(offset)))
-        if cursor is not None:
-            params.append(("cursor", cursor))
-        return f"{self.base_url}{ENDPOINT_PATH}?{encode_params(params)}"
+        return self.base_url + page_path(query, limit=limit, offset=offset, cursor=cursor)
 
     async def get_page(
         self,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import shlex
 from urllib.parse import urlsplit
 
-from cdrdesk.api.client import ENDPOINT_PATH
-from cdrdesk.api.query import CdrQuery, encode_params
+from cdrdesk.api.client import page_path
+from cdrdesk.api.query import CdrQuery
 
 TOKEN_VARIABLE = "CDRDESK_TOKEN"
 
@@ -26,14 +26,8 @@ def page_url(
     offset: int | None = None,
     cursor: str | None = None,
 ) -> str:
-    """The request URL, built as ``CdrClient.page_url`` builds it (a test holds them equal)."""
-    params = query.to_params()
-    params.append(("limit", str(limit)))
-    if offset is not None:
-        params.append(("offset", str(offset)))
-    if cursor is not None:
-        params.append(("cursor", cursor))
-    return f"{_api_root(base_url)}{ENDPOINT_PATH}?{encode_params(params)}"
+    """The request URL, built as ``CdrClient.page_url`` builds it."""
+    return _api_root(base_url) + page_path(query, limit=limit, offset=offset, cursor=cursor)
 
 
 def curl_command(
