@@ -60,7 +60,8 @@ from cdrdesk.ui.rowstore import RowStore
 FIRST_PAGE_SIZE = 100
 """Small, so the first rows are painted about as soon as one request returns."""
 PAGE_SIZE = 200
-LOAD_ALL_PAGE_SIZE = 1000
+LOAD_ALL_PAGE_SIZE = 500
+"""Decoding a page holds the interpreter lock; a smaller page keeps the GUI thread's waits short."""
 LOAD_ALL_FLUSH_SECONDS = 0.1
 """How often "load all" adds the rows it has to the table (each addition repaints it)."""
 MAX_BACKLOG_PAGES = 2
