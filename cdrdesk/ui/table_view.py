@@ -11,6 +11,7 @@ with the widths, by column key, so a saved layout survives new columns.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -25,7 +26,19 @@ from PySide6.QtCore import (
     Signal,
     SignalInstance,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPainter, QPalette, QResizeEvent
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -69,19 +82,32 @@ _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 # Looked up once: attribute access on Qt's enums costs more than the drawing per cell.
 _PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
 _SELECTED = QStyle.StateFlag.State_Selected
+_ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate
 _TEXT = QPalette.ColorRole.Text
 _HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
 _ELIDE_RIGHT = Qt.TextElideMode.ElideRight
 _FITTED_CACHE_SIZE = 20_000
 
 
+@dataclass(slots=True)
+class _Fitted:
+    """A cell text elided to its column, and once drawn, laid out for reuse."""
+
+    text: str
+    width: int
+    drawn: bool = False
+    static: QStaticText | None = None
+
+
 class _CellDelegate(QStyledItemDelegate):
     """Paints a cell from the model's cached text with one Python call.
 
     The stock delegate asks the model for seven roles per cell, each a call
-    from C++ into Python; at a few thousand cells a repaint that made every
-    repaint (one per page of rows added) long enough to stall the window.
-    Selection, focus and alternating rows are still drawn by the style.
+    from C++ into Python, and lays the text out anew every time; at a few
+    hundred cells a screen that made the first rows after Apply slow to
+    appear. Here the text is laid out once per distinct text and width
+    (``QStaticText``), plain and alternating rows are filled directly, and the
+    style draws only selected cells.
     """
 
     def __init__(self, view: CdrTableView) -> None:
@@ -91,7 +117,20 @@ class _CellDelegate(QStyledItemDelegate):
         self._right = frozenset(
             index for index, column in enumerate(COLUMNS) if column.kind in _RIGHT_ALIGNED
         )
-        self._fitted: dict[tuple[str, int], str] = {}
+        self._texts: dict[tuple[str, int], _Fitted] = {}
+        self._text_pen = QColor()
+        self._selected_pen = QColor()
+        self._alternate = QColor()
+        self._line_height = 0
+
+    def prepare(self, palette: QPalette, metrics: QFontMetrics) -> None:
+        """Take colours and font height once per repaint rather than once per cell."""
+        self._text_pen = palette.color(_TEXT)
+        self._selected_pen = palette.color(_HIGHLIGHTED_TEXT)
+        self._alternate = palette.color(QPalette.ColorRole.AlternateBase)
+        if metrics.height() != self._line_height:
+            self._line_height = metrics.height()
+            self._texts.clear()
 
     def paint(
         self,
@@ -114,31 +153,55 @@ class _CellDelegate(QStyledItemDelegate):
     ) -> None:
         column = index.column()
         text = model.display_text(index.row(), column)
-        view = self._view
-        view.style().drawPrimitive(_PANEL, option, painter, view)
+        rect = option.rect
+        selected = option.state & _SELECTED
+        if selected:
+            view = self._view
+            view.style().drawPrimitive(_PANEL, option, painter, view)
+        elif option.features & _ALTERNATE:
+            painter.fillRect(rect, self._alternate)
         if not text:
             return
-        rect = option.rect.adjusted(_CELL_MARGIN, 0, -_CELL_MARGIN, 0)
-        painter.setPen(
-            option.palette.color(_HIGHLIGHTED_TEXT if option.state & _SELECTED else _TEXT)
-        )
-        painter.drawText(
-            rect,
-            _ALIGN_RIGHT if column in self._right else _ALIGN_LEFT,
-            self._fit(text, rect.width(), option),
-        )
+        fitted = self._fitted(text, rect.width() - 2 * _CELL_MARGIN, option)
+        painter.setPen(self._selected_pen if selected else self._text_pen)
+        right = column in self._right
+        static = fitted.static
+        if static is None:
+            # A text is laid out for reuse only when it is drawn a second time:
+            # most (times, numbers, ids) appear once, and laying out costs more
+            # than drawing it plainly.
+            if not fitted.drawn:
+                fitted.drawn = True
+                flags = _ALIGN_RIGHT if right else _ALIGN_LEFT
+                painter.drawText(
+                    rect.adjusted(_CELL_MARGIN, 0, -_CELL_MARGIN, 0), flags, fitted.text
+                )
+                return
+            static = fitted.static = self._lay_out(fitted.text, option)
+        left = rect.left() + _CELL_MARGIN
+        x = max(left, rect.right() - _CELL_MARGIN - fitted.width) if right else left
+        painter.drawStaticText(x, rect.top() + (rect.height() - self._line_height) // 2, static)
 
-    def _fit(self, text: str, width: int, option: QStyleOptionViewItem) -> str:
+    def _fitted(self, text: str, width: int, option: QStyleOptionViewItem) -> _Fitted:
         """The text elided to ``width``, measured once per text and width."""
         key = (text, width)
-        fitted = self._fitted.get(key)
-        if fitted is None:
+        found = self._texts.get(key)
+        if found is None:
             metrics = option.fontMetrics
             fitted = metrics.elidedText(text, _ELIDE_RIGHT, width)
-            if len(self._fitted) >= _FITTED_CACHE_SIZE:
-                self._fitted.clear()
-            self._fitted[key] = fitted
-        return fitted
+            found = _Fitted(fitted, metrics.horizontalAdvance(fitted))
+            if len(self._texts) >= _FITTED_CACHE_SIZE:
+                self._texts.clear()
+            self._texts[key] = found
+        return found
+
+    @staticmethod
+    def _lay_out(text: str, option: QStyleOptionViewItem) -> QStaticText:
+        """The text laid out once for every later paint."""
+        static = QStaticText(text)
+        static.setTextFormat(Qt.TextFormat.PlainText)
+        static.prepare(QTransform(), option.font)
+        return static
 
 
 def _relayout_signals(model: CdrTableModel) -> tuple[SignalInstance, ...]:
@@ -292,6 +355,10 @@ class CdrTableView(QTableView):
             max(0, viewport.width() - label.width() - 8),
             max(0, viewport.height() - label.height() - 8),
         )
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._delegate.prepare(self.palette(), self.fontMetrics())
+        super().paintEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
