@@ -20,6 +20,7 @@ then merges it with :meth:`RowStore.extend`, which only copies arrays.
 
 from __future__ import annotations
 
+import abc
 import copy
 import re
 from array import array
@@ -45,23 +46,23 @@ _day_seconds: dict[str, int] = {}
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-class _Column:
+class _Column(abc.ABC):
     """One field of every row; ``append`` returns False when the value must go to extras."""
 
-    def append(self, value: Any) -> bool:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def append(self, value: Any) -> bool: ...
 
-    def append_missing(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def append_missing(self) -> None: ...
 
-    def get(self, row: int) -> Any:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def get(self, row: int) -> Any: ...
 
-    def extend(self, other: Any, row_offset: int) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def extend(self, other: Any, row_offset: int) -> None: ...
 
-    def clear(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def clear(self) -> None: ...
 
 
 class _IntColumn(_Column):
