@@ -13,6 +13,7 @@ import base64
 import bisect
 import functools
 import itertools
+import os
 import random
 import time
 from array import array
@@ -143,8 +144,29 @@ class DemoSpec:
         return int(self.anchor.timestamp())
 
 
+ANCHOR_ENV = "CDRDESK_DEMO_ANCHOR"
+"""An RFC 3339 time that pins the demo data's hour, so servers started later get the same data."""
+
+
 def current_anchor(now: datetime | None = None) -> datetime:
-    """Now, truncated to the UTC hour: data stay recent yet are rebuilt at most hourly."""
+    """Now, truncated to the UTC hour: data stay recent yet are rebuilt at most hourly.
+
+    ``CDRDESK_DEMO_ANCHOR`` (when ``now`` is not given) takes the place of
+    the clock: a test run that crosses an hour keeps one set of data, and
+    every demo server it starts, in this process or another, agrees.
+    """
+    if now is None:
+        pinned = os.environ.get(ANCHOR_ENV)
+        if pinned:
+            try:
+                now = datetime.fromisoformat(pinned)
+            except ValueError:
+                raise ValueError(
+                    f"{ANCHOR_ENV} must be an RFC 3339 time such as 2026-11-30T05:00:00Z, "
+                    f"not {pinned!r}"
+                ) from None
+            if now.tzinfo is None:
+                raise ValueError(f"{ANCHOR_ENV} must carry a time zone (such as Z), not {pinned!r}")
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return moment.replace(minute=0, second=0, microsecond=0)
 

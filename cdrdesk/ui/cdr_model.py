@@ -51,11 +51,11 @@ from PySide6.QtCore import (
 from cdrdesk.api.client import Page
 from cdrdesk.api.errors import BadResponse
 from cdrdesk.api.query import CdrQuery
-from cdrdesk.api.records import COLUMNS, COLUMNS_BY_KEY, ColumnKind
+from cdrdesk.api.records import COLUMNS, COLUMNS_BY_KEY, ColumnKind, ColumnSpec
 from cdrdesk.connections.profiles import Connection
 from cdrdesk.ui.formatting import MAX_CELL_CHARS, format_cell, format_epoch, plain_text
 from cdrdesk.ui.loader import PageLoader
-from cdrdesk.ui.rowstore import RowStore
+from cdrdesk.ui.rowstore import RowStore, TextReader
 
 FIRST_PAGE_SIZE = 100
 """Small, so the first rows are painted about as soon as one request returns."""
@@ -89,6 +89,23 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+def text_readers(store: RowStore, zone: tzinfo) -> list[TextReader]:
+    """A text reader per column of ``store`` (in ``COLUMNS`` order), times shown in ``zone``."""
+    readers: list[TextReader] = []
+    for spec in COLUMNS:
+
+        def fallback(row: int, spec: ColumnSpec = spec) -> str:
+            return format_cell(spec, store.value(row, spec.key), zone)
+
+        def format_value(value: Any, spec: ColumnSpec = spec) -> str:
+            if spec.kind is ColumnKind.TIME and type(value) is int:
+                return format_epoch(value, zone)
+            return format_cell(spec, value, zone)
+
+        readers.append(store.text_reader(spec.key, format_value, fallback))
+    return readers
+
+
 @dataclass(frozen=True, slots=True)
 class _Request:
     serial: int
@@ -117,11 +134,12 @@ class CdrTableModel(QAbstractTableModel):
         self._loader.pageReady.connect(self._on_page, Qt.ConnectionType.QueuedConnection)
         self._loader.pageFailed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._store = RowStore()
+        self._zone: tzinfo = UTC
+        self._readers = self._make_readers()
         self._display_cache: dict[tuple[int, int], str] = {}
         self._query: CdrQuery | None = None
         self._incoming: CdrQuery | None = None
         self._refused_query: CdrQuery | None = None
-        self._zone: tzinfo = UTC
         self._serial = 0
         self._pending: _Request | None = None
         self._failed: _Request | None = None
@@ -182,6 +200,10 @@ class CdrTableModel(QAbstractTableModel):
 
     def column_key(self, column: int) -> str:
         return _KEYS[column]
+
+    def is_right_aligned(self, column: int) -> bool:
+        """Numbers and durations line up on the right, in the table and its alignment role."""
+        return column in _RIGHT_ALIGNED_COLUMNS
 
     def column_of(self, key: str) -> int:
         """The column of a field key; KeyError names an unknown key."""
@@ -281,6 +303,7 @@ class CdrTableModel(QAbstractTableModel):
     def set_display_zone(self, zone: tzinfo) -> None:
         """Show times in ``zone``; the time columns are repainted."""
         self._zone = zone
+        self._readers = self._make_readers()
         self._display_cache.clear()
         rows = len(self._store)
         if rows:
@@ -349,16 +372,14 @@ class CdrTableModel(QAbstractTableModel):
         key = (row, column)
         text = self._display_cache.get(key)
         if text is None:
-            spec = COLUMNS[column]
-            seconds = self._store.time_seconds(row, spec.key) if column in _TIME_COLUMNS else None
-            if seconds is not None:
-                text = format_epoch(seconds, self._zone)
-            else:
-                text = format_cell(spec, self._store.value(row, spec.key), self._zone)
+            text = self._readers[column](row)
             if len(self._display_cache) >= DISPLAY_CACHE_SIZE:
                 self._display_cache.clear()
             self._display_cache[key] = text
         return text
+
+    def _make_readers(self) -> list[TextReader]:
+        return text_readers(self._store, self._zone)
 
     def _tooltip(self, row: int, key: str) -> str | None:
         value = self._store.value(row, key)
@@ -525,6 +546,7 @@ class CdrTableModel(QAbstractTableModel):
         self._drop_backlog()
         self.beginResetModel()
         self._store = RowStore()
+        self._readers = self._make_readers()
         self._display_cache.clear()
         self._first_loaded = False
         self._next_cursor = None

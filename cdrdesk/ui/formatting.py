@@ -7,7 +7,7 @@ and never an error: the record is what the server sent.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import orjson
@@ -17,7 +17,9 @@ from cdrdesk.api.records import ColumnKind, ColumnSpec
 MAX_CELL_CHARS = 300
 """Longer text is cut in a cell (with an ellipsis); painting a megabyte string is slow."""
 
-_LINE_BREAKS = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\r\n\t\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
+"""Whatever Python or Qt would break a line at, so a cell keeps to one line."""
 
 
 def format_duration(seconds: int) -> str:
@@ -35,19 +37,39 @@ def format_score(value: float) -> str:
 
 
 def format_epoch(seconds: int, zone: tzinfo) -> str:
-    """Epoch seconds as ``YYYY-MM-DD HH:MM:SS`` in ``zone``."""
-    return _format_moment(datetime.fromtimestamp(seconds, zone))
+    """Epoch seconds as ``YYYY-MM-DD HH:MM:SS`` in ``zone``.
+
+    A time the zone's offset would push past year 1 or 9999 is shown in UTC,
+    marked so, rather than not at all.
+    """
+    try:
+        return _format_moment(datetime.fromtimestamp(seconds, zone))
+    except (OverflowError, ValueError, OSError):
+        try:
+            return _format_moment(_EPOCH + timedelta(seconds=seconds)) + " UTC"
+        except OverflowError:
+            return str(seconds)
 
 
 def format_time(iso: str, zone: tzinfo) -> str:
-    """An RFC 3339 time in ``zone``, to the second; text that is no such time is shown as is."""
+    """An RFC 3339 time in ``zone``, to the second; text that is no such time is shown as is.
+
+    As in :func:`format_epoch`, a time the zone cannot reach is shown in UTC,
+    or as received when UTC cannot hold it either.
+    """
     try:
         moment = datetime.fromisoformat(iso.upper())
     except ValueError:
         return plain_text(iso)
     if moment.tzinfo is None:
         return plain_text(iso)
-    return _format_moment(moment.astimezone(zone))
+    try:
+        return _format_moment(moment.astimezone(zone))
+    except OverflowError:
+        try:
+            return _format_moment(moment.astimezone(UTC)) + " UTC"
+        except OverflowError:
+            return plain_text(iso)
 
 
 def _format_moment(moment: datetime) -> str:
@@ -62,8 +84,12 @@ def format_cell(column: ColumnSpec, value: Any, zone: tzinfo = UTC) -> str:
     if value is None:
         return ""
     kind = column.kind
-    if kind is ColumnKind.TIME and type(value) is str:
-        return format_time(value, zone)
+    if type(value) is str:
+        if kind is ColumnKind.TIME:
+            return format_time(value, zone)
+        if len(value) <= MAX_CELL_CHARS and value.isprintable():
+            return value  # what plain_text would give, without its work
+
     if kind is ColumnKind.DURATION and type(value) is int:
         return format_duration(value)
     if kind is ColumnKind.NUMBER and type(value) in (int, float):

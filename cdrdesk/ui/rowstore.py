@@ -24,7 +24,7 @@ import abc
 import copy
 import re
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, Final
 
@@ -32,6 +32,10 @@ from cdrdesk.api.records import COLUMNS, TOP_LEVEL_FIELDS, ColumnKind, ColumnSpe
 
 MISSING: Final = object()
 """What a column gives for a row whose value it does not hold (absent, or kept in extras)."""
+
+TextReader = Callable[[int], str]
+"""A row's text in one column (see :meth:`RowStore.text_reader`)."""
+ValueFormatter = Callable[[Any], str]
 
 MAX_TEXT_CHARS = 4096
 """Longer strings are kept in the extras rather than in a column."""
@@ -44,6 +48,7 @@ _TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _DAY_CACHE_LIMIT = 100_000
 _day_seconds: dict[str, int] = {}
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_TEXT_CACHE_LIMIT = 20_000
 
 
 class _Column(abc.ABC):
@@ -57,6 +62,16 @@ class _Column(abc.ABC):
 
     @abc.abstractmethod
     def get(self, row: int) -> Any: ...
+
+    def text_reader(self, format_value: ValueFormatter, fallback: TextReader) -> TextReader:
+        """Rows' texts: ``format_value`` of what the column holds, ``fallback`` for the rest."""
+        get = self.get
+
+        def text(row: int) -> str:
+            value = get(row)
+            return fallback(row) if value is MISSING else format_value(value)
+
+        return text
 
     @abc.abstractmethod
     def extend(self, other: Any, row_offset: int) -> None: ...
@@ -92,6 +107,27 @@ class _IntColumn(_Column):
         if value > self.GONE:
             return value
         return None if value == self.NULL else MISSING
+
+    def text_reader(self, format_value: ValueFormatter, fallback: TextReader) -> TextReader:
+        """Durations repeat a lot: each distinct one is formatted once."""
+        null_text = format_value(None)
+        texts: dict[int, str] = {}
+        null, gone = self.NULL, self.GONE
+
+        def text(row: int) -> str:
+            value = self.values[row]
+            found = texts.get(value)
+            if found is None:
+                if value == gone:
+                    return fallback(row)
+                if value == null:
+                    return null_text
+                if len(texts) >= _TEXT_CACHE_LIMIT:
+                    texts.clear()
+                found = texts[value] = format_value(value)
+            return found
+
+        return text
 
     def extend(self, other: _IntColumn, row_offset: int) -> None:
         self.values.extend(other.values)
@@ -196,6 +232,19 @@ class _TimeColumn(_Column):
             return self.texts[row]
         return None if value == self.NULL else MISSING
 
+    def text_reader(self, format_value: ValueFormatter, fallback: TextReader) -> TextReader:
+        """``format_value`` gets the epoch seconds (an int) when the column holds them."""
+        text_mark = self.TEXT
+
+        def text(row: int) -> str:
+            value = self.values[row]
+            if value > text_mark:
+                return format_value(value)
+            held = self.get(row)
+            return fallback(row) if held is MISSING else format_value(held)
+
+        return text
+
     def extend(self, other: _TimeColumn, row_offset: int) -> None:
         self.values.extend(other.values)
         for row, text in other.texts.items():
@@ -247,6 +296,13 @@ class _InternedColumn(_Column):
         if value is None:
             self.codes.append(self.NULL)
             return True
+        # Most values were seen before: the index holds only keys that passed _key.
+        kind = type(value)
+        if kind is str and not self.holds_lists:
+            code = self.index.get(value)
+            if code is not None:
+                self.codes.append(code)
+                return True
         key = self._key(value)
         if key is MISSING:
             self.codes.append(self.GONE)
@@ -262,6 +318,26 @@ class _InternedColumn(_Column):
         if self.holds_lists and type(value) is tuple:
             return list(value)
         return value
+
+    def text_reader(self, format_value: ValueFormatter, fallback: TextReader) -> TextReader:
+        """Each distinct value is formatted once (codes never change meaning until cleared)."""
+        texts: dict[int, str] = {}
+        table = self.table
+
+        def text(row: int) -> str:
+            nonlocal table
+            code = self.codes[row]
+            if self.table is not table:  # cleared since
+                table = self.table
+                texts.clear()
+            found = texts.get(code)
+            if found is None:
+                if code == self.GONE:
+                    return fallback(row)
+                found = texts[code] = format_value(self.get(row))
+            return found
+
+        return text
 
     def extend(self, other: _InternedColumn, row_offset: int) -> None:
         translation = [self.NULL, self.GONE]
@@ -472,6 +548,19 @@ class RowStore:
             return _copied(top[key])
         data_key = key.removeprefix("data.")
         return _copied(self._data_extras.get(row, {}).get(data_key))
+
+    def text_reader(
+        self, key: str, format_value: ValueFormatter, fallback: TextReader
+    ) -> TextReader:
+        """A fast ``row -> text`` for a column, for painting many cells.
+
+        ``format_value`` turns what the column holds into text (a time
+        column passes its epoch seconds as an int); ``fallback`` gives the
+        text of a row whose value the column does not hold (absent, or in
+        the extras). Rows are not range-checked. The reader follows rows
+        appended later and stays right after :meth:`clear`.
+        """
+        return self._columns[key].text_reader(format_value, fallback)
 
     def time_seconds(self, row: int, key: str) -> int | None:
         """A time column's epoch seconds when held as such (else read :meth:`value`)."""

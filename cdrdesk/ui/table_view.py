@@ -11,7 +11,6 @@ with the widths, by column key, so a saved layout survives new columns.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,7 +18,6 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     Qt,
     QTimer,
@@ -28,16 +26,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
-    QColor,
-    QFontMetrics,
     QKeyEvent,
     QKeySequence,
     QPainter,
     QPaintEvent,
-    QPalette,
     QResizeEvent,
-    QStaticText,
-    QTransform,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,9 +38,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
@@ -55,7 +45,9 @@ from PySide6.QtWidgets import (
 from cdrdesk.api.filters import FILTERS_BY_NAME, FilterKind
 from cdrdesk.api.records import COLUMNS, DEFAULT_VISIBLE_COLUMNS, ColumnKind
 from cdrdesk.ui.cdr_model import PAGE_SIZE, CdrTableModel
+from cdrdesk.ui.cell_painter import CELL_MARGIN, CellPainter
 from cdrdesk.ui.formatting import plain_text
+from cdrdesk.ui.row_header import RowNumberHeader
 
 PREFETCH_PAGES = 2
 LAYOUT_VERSION = 1
@@ -75,133 +67,6 @@ _DEFAULT_CHARS = {
     ColumnKind.TEXT: 14,
 }
 _WIDE_KEYS = {"id": 30, "destination_country": 18}
-_RIGHT_ALIGNED = (ColumnKind.DURATION, ColumnKind.NUMBER)
-_CELL_MARGIN = 4
-_ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-# Looked up once: attribute access on Qt's enums costs more than the drawing per cell.
-_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
-_SELECTED = QStyle.StateFlag.State_Selected
-_ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate
-_TEXT = QPalette.ColorRole.Text
-_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
-_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
-_FITTED_CACHE_SIZE = 20_000
-
-
-@dataclass(slots=True)
-class _Fitted:
-    """A cell text elided to its column, and once drawn, laid out for reuse."""
-
-    text: str
-    width: int
-    drawn: bool = False
-    static: QStaticText | None = None
-
-
-class _CellDelegate(QStyledItemDelegate):
-    """Paints a cell from the model's cached text with one Python call.
-
-    The stock delegate asks the model for seven roles per cell, each a call
-    from C++ into Python, and lays the text out anew every time; at a few
-    hundred cells a screen that made the first rows after Apply slow to
-    appear. Here the text is laid out once per distinct text and width
-    (``QStaticText``), plain and alternating rows are filled directly, and the
-    style draws only selected cells.
-    """
-
-    def __init__(self, view: CdrTableView) -> None:
-        super().__init__(view)
-        self._view = view
-        self.model: CdrTableModel | None = None
-        self._right = frozenset(
-            index for index, column in enumerate(COLUMNS) if column.kind in _RIGHT_ALIGNED
-        )
-        self._texts: dict[tuple[str, int], _Fitted] = {}
-        self._text_pen = QColor()
-        self._selected_pen = QColor()
-        self._alternate = QColor()
-        self._line_height = 0
-
-    def prepare(self, palette: QPalette, metrics: QFontMetrics) -> None:
-        """Take colours and font height once per repaint rather than once per cell."""
-        self._text_pen = palette.color(_TEXT)
-        self._selected_pen = palette.color(_HIGHLIGHTED_TEXT)
-        self._alternate = palette.color(QPalette.ColorRole.AlternateBase)
-        if metrics.height() != self._line_height:
-            self._line_height = metrics.height()
-            self._texts.clear()
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        model = self.model
-        if model is None:
-            super().paint(painter, option, index)
-        else:
-            self._paint_cell(model, painter, option, index)
-
-    def _paint_cell(
-        self,
-        model: CdrTableModel,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        column = index.column()
-        text = model.display_text(index.row(), column)
-        rect = option.rect
-        selected = option.state & _SELECTED
-        if selected:
-            view = self._view
-            view.style().drawPrimitive(_PANEL, option, painter, view)
-        elif option.features & _ALTERNATE:
-            painter.fillRect(rect, self._alternate)
-        if not text:
-            return
-        fitted = self._fitted(text, rect.width() - 2 * _CELL_MARGIN, option)
-        painter.setPen(self._selected_pen if selected else self._text_pen)
-        right = column in self._right
-        static = fitted.static
-        if static is None:
-            # A text is laid out for reuse only when it is drawn a second time:
-            # most (times, numbers, ids) appear once, and laying out costs more
-            # than drawing it plainly.
-            if not fitted.drawn:
-                fitted.drawn = True
-                flags = _ALIGN_RIGHT if right else _ALIGN_LEFT
-                painter.drawText(
-                    rect.adjusted(_CELL_MARGIN, 0, -_CELL_MARGIN, 0), flags, fitted.text
-                )
-                return
-            static = fitted.static = self._lay_out(fitted.text, option)
-        left = rect.left() + _CELL_MARGIN
-        x = max(left, rect.right() - _CELL_MARGIN - fitted.width) if right else left
-        painter.drawStaticText(x, rect.top() + (rect.height() - self._line_height) // 2, static)
-
-    def _fitted(self, text: str, width: int, option: QStyleOptionViewItem) -> _Fitted:
-        """The text elided to ``width``, measured once per text and width."""
-        key = (text, width)
-        found = self._texts.get(key)
-        if found is None:
-            metrics = option.fontMetrics
-            fitted = metrics.elidedText(text, _ELIDE_RIGHT, width)
-            found = _Fitted(fitted, metrics.horizontalAdvance(fitted))
-            if len(self._texts) >= _FITTED_CACHE_SIZE:
-                self._texts.clear()
-            self._texts[key] = found
-        return found
-
-    @staticmethod
-    def _lay_out(text: str, option: QStyleOptionViewItem) -> QStaticText:
-        """The text laid out once for every later paint."""
-        static = QStaticText(text)
-        static.setTextFormat(Qt.TextFormat.PlainText)
-        static.prepare(QTransform(), option.font)
-        return static
 
 
 def _relayout_signals(model: CdrTableModel) -> tuple[SignalInstance, ...]:
@@ -235,14 +100,14 @@ class CdrTableView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self._delegate = _CellDelegate(self)
-        self.setItemDelegate(self._delegate)
-        rows = self.verticalHeader()
+        self._cell_painter = CellPainter(self)
+        rows = RowNumberHeader(self)
+        self.setVerticalHeader(rows)
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         # Wide enough for seven-digit row numbers from the start: a header that
         # widens at row 10,000 or 100,000 shifts and repaints the whole table.
-        rows.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000000") + 2 * _CELL_MARGIN)
+        rows.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000000") + 2 * CELL_MARGIN)
         columns = self.horizontalHeader()
         columns.setSectionsMovable(True)
         columns.setHighlightSections(False)
@@ -279,7 +144,6 @@ class CdrTableView(QTableView):
                 signal.disconnect(self._full_relayout_due)
         super().setModel(model)
         new = self.cdr_model()
-        self._delegate.model = new
         if new is not None:
             new.loadingChanged.connect(self._show_loading)
             new.pageArrived.connect(self._on_page_arrived)
@@ -357,8 +221,16 @@ class CdrTableView(QTableView):
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        self._delegate.prepare(self.palette(), self.fontMetrics())
-        super().paintEvent(event)
+        """The CDR model's cells in one Python call (see :mod:`cdrdesk.ui.cell_painter`)."""
+        model = self.cdr_model()
+        if model is None or not self._cell_painter.can_paint():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self.viewport())
+        try:
+            self._cell_painter.paint(painter, event.rect(), model)
+        finally:
+            painter.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -7,7 +7,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cdrdesk.demo.data import DemoSpec, generate
+import pytest
+
+from cdrdesk.demo.data import ANCHOR_ENV, DemoSpec, current_anchor, generate
 
 Record = dict[str, Any]
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
@@ -123,3 +125,18 @@ def test_generation_is_deterministic() -> None:
     other = [row.record for row in generate(DemoSpec(500, 8, anchor))]
     assert first == again
     assert first != other
+
+
+def test_the_anchor_is_the_current_hour_unless_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    assert current_anchor(moment) == datetime(2026, 3, 4, 5, tzinfo=UTC)
+    monkeypatch.setenv(ANCHOR_ENV, "2025-01-02T03:59:59+01:00")
+    assert current_anchor() == datetime(2025, 1, 2, 2, tzinfo=UTC)
+    assert current_anchor(moment) == datetime(2026, 3, 4, 5, tzinfo=UTC)  # an explicit time wins
+
+
+@pytest.mark.parametrize("pinned", ["soon", "2025-01-02T03:00:00"])
+def test_a_bad_pinned_anchor_is_named(monkeypatch: pytest.MonkeyPatch, pinned: str) -> None:
+    monkeypatch.setenv(ANCHOR_ENV, pinned)
+    with pytest.raises(ValueError, match=ANCHOR_ENV):
+        current_anchor()
