@@ -447,14 +447,11 @@ class CdrTableModel(QAbstractTableModel):
         self._pending = None
         if self._incoming is not None:
             self._query, self._incoming = self._incoming, None
+            if not self._loading_all:
+                self._show_new_result(request, page)
+                return
             self._clear()
-        problem = self._check_page(request, page)
-        self._first_loaded = True
-        if page.total is not None:
-            self.total = page.total
-        self._next_cursor = None if problem else page.next_cursor
-        if self._next_cursor is not None:
-            self._seen_cursors.add(self._next_cursor)
+        problem = self._note_page(request, page)
         if self._loading_all and problem is None:
             self._stage_for_load_all(page)
             return
@@ -462,6 +459,34 @@ class CdrTableModel(QAbstractTableModel):
         chunk = RowStore()
         chunk.append_page(page.items)
         self._insert(chunk)
+        if problem is not None:
+            self._fail(None, problem)  # asking again would loop the same way
+            return
+        self._show_loading()
+
+    def _note_page(self, request: _Request, page: Page) -> BadResponse | None:
+        """Take the page's total and cursor; a page that would loop is the problem returned."""
+        problem = self._check_page(request, page)
+        self._first_loaded = True
+        if page.total is not None:
+            self.total = page.total
+        self._next_cursor = None if problem else page.next_cursor
+        if self._next_cursor is not None:
+            self._seen_cursors.add(self._next_cursor)
+        return problem
+
+    def _show_new_result(self, request: _Request, page: Page) -> None:
+        """Replace the rows on screen with the new query's first page, in one reset.
+
+        One reset rather than a reset and an insertion: the view lays out
+        and paints the new rows once, sooner after Apply.
+        """
+        rows = RowStore()
+        rows.append_page(page.items)
+        self._clear(rows)
+        problem = self._note_page(request, page)
+        self.countsChanged.emit(len(self._store), self.total)
+        self.pageArrived.emit(len(rows))
         if problem is not None:
             self._fail(None, problem)  # asking again would loop the same way
             return
@@ -541,11 +566,15 @@ class CdrTableModel(QAbstractTableModel):
         self._backlog_start = 0
         self._staged = RowStore()
 
-    def _clear(self) -> None:
-        """Forget every row and where the result stood."""
+    def _clear(self, rows: RowStore | None = None) -> None:
+        """Forget every row and where the result stood; ``rows`` (if any) are shown instead.
+
+        Counts are reported only when the table is left empty: with rows,
+        the caller knows the total and reports it.
+        """
         self._drop_backlog()
         self.beginResetModel()
-        self._store = RowStore()
+        self._store = rows if rows is not None else RowStore()
         self._readers = self._make_readers()
         self._display_cache.clear()
         self._first_loaded = False
@@ -553,7 +582,8 @@ class CdrTableModel(QAbstractTableModel):
         self._seen_cursors = set()
         self.total = None
         self.endResetModel()
-        self.countsChanged.emit(0, None)
+        if rows is None:
+            self.countsChanged.emit(0, None)
 
     def _insert(self, rows: RowStore) -> None:
         """Append rows (never zero of them to the view) and report the new counts."""

@@ -91,6 +91,27 @@ def test_insertion_signals_match_the_rows_added(
     ]
 
 
+def test_a_new_query_replaces_the_rows_in_one_reset(
+    qtbot: QtBot, model: CdrTableModel, demo_connection: Connection
+) -> None:
+    """The view lays the new result out once: a reset that brings its rows, no insertion after."""
+    model.set_connection(demo_connection)
+    first_page(qtbot, model, CALLS)
+    signals: list[str] = []
+    counts: list[tuple[int, object]] = []
+    model.modelReset.connect(lambda: signals.append(f"reset with {model.rowCount()} rows"))
+    model.rowsInserted.connect(lambda *_args: signals.append("inserted"))
+    model.countsChanged.connect(lambda loaded, total: counts.append((loaded, total)))
+    with qtbot.waitSignal(model.pageArrived, check_params_cb=lambda n: n == FIRST_PAGE_SIZE):
+        model.set_query(SMS)
+    assert signals == [f"reset with {FIRST_PAGE_SIZE} rows"]
+    [(loaded, total)] = counts
+    assert loaded == FIRST_PAGE_SIZE
+    assert isinstance(total, int)
+    assert total > FIRST_PAGE_SIZE
+    assert {model.record(row)["type"] for row in range(model.rowCount())} == {"sms"}
+
+
 def test_a_query_changed_mid_load_drops_the_old_request(
     qtbot: QtBot, model: CdrTableModel, slow_demo_server: DemoServerThread
 ) -> None:
