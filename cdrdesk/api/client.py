@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ssl
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -43,6 +43,7 @@ __all__ = [
     "CdrClient",
     "Page",
     "RetryPolicy",
+    "endless_loop",
     "parse_page",
     "parse_retry_after",
     "peek_next_cursor",
@@ -202,7 +203,7 @@ class CdrClient:
                 next_cursor = page.next_cursor
                 failure: BadResponse | None = None
                 if next_cursor is not None and (remaining is None or remaining > 0):
-                    failure = _endless_loop(page, seen_cursors)
+                    failure = endless_loop(page, seen_cursors)
                     if failure is None:
                         seen_cursors.add(next_cursor)
                         limit = _next_limit(page_size, remaining)
@@ -486,8 +487,14 @@ class _Request:
         return self.cursor == cursor and self.limit == limit
 
 
-def _endless_loop(page: Page, seen_cursors: set[str]) -> BadResponse | None:
-    """What is wrong with following this page's cursor, if following it would never end."""
+def endless_loop(page: Page, seen_cursors: Collection[str]) -> BadResponse | None:
+    """What is wrong with following this page's cursor, if following it would never end.
+
+    ``seen_cursors`` holds every cursor of the walk so far, the one that
+    asked for this page included. A last page (no cursor) is never a loop.
+    """
+    if page.next_cursor is None:
+        return None
     if page.next_cursor in seen_cursors:
         return BadResponse(
             "the server sent a next_cursor it had sent before; stopped to avoid an endless loop"

@@ -48,7 +48,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from cdrdesk.api.client import Page
+from cdrdesk.api.client import Page, endless_loop
 from cdrdesk.api.errors import BadResponse
 from cdrdesk.api.query import CdrQuery
 from cdrdesk.api.records import COLUMNS, COLUMNS_BY_KEY, ColumnKind, ColumnSpec
@@ -601,20 +601,13 @@ class CdrTableModel(QAbstractTableModel):
         self.pageArrived.emit(count)
 
     def _check_page(self, request: _Request, page: Page) -> BadResponse | None:
-        """A server that would make the table ask forever is stopped, keeping its rows."""
-        cursor = page.next_cursor
-        if cursor is None:
-            return None
-        if cursor in self._seen_cursors or cursor == request.cursor:
-            return BadResponse(
-                "the server sent a next_cursor it had sent before; stopped to avoid an endless loop"
-            )
-        if not page.items:
-            return BadResponse(
-                "the server sent an empty page that claims more records follow; "
-                "stopped to avoid an endless loop"
-            )
-        return None
+        """A server that would make the table ask forever is stopped, keeping its rows.
+
+        The cursor that asked for this page is among the seen ones already:
+        every cursor followed was noted when its page arrived.
+        """
+        assert request.cursor is None or request.cursor in self._seen_cursors
+        return endless_loop(page, self._seen_cursors)
 
     def _on_failed(self, serial: int, error: Exception) -> None:
         request = self._pending

@@ -255,12 +255,47 @@ class _TimeColumn(_Column):
         self.texts = {}
 
 
+class _CodeTable:
+    """Distinct keys numbered as they first come, and one code a row naming its key.
+
+    Codes start in ``array('H')`` and widen to ``array('I')`` past 65,535
+    distinct keys. ``reserved`` keys take the first codes.
+    """
+
+    def __init__(self, reserved: tuple[Any, ...] = ()) -> None:
+        self.codes = array("H")
+        self.keys: list[Any] = list(reserved)
+        self.index: dict[Any, int] = {}
+        self._reserved = len(reserved)
+
+    def code(self, key: Any) -> int:
+        found = self.index.get(key)
+        if found is None:
+            found = len(self.keys)
+            self.keys.append(key)
+            self.index[key] = found
+            if found > 0xFFFF and self.codes.typecode == "H":
+                self.codes = array("I", self.codes)
+        return found
+
+    def append(self, key: Any) -> None:
+        self.codes.append(self.code(key))
+
+    def key(self, row: int) -> Any:
+        return self.keys[self.codes[row]]
+
+    def extend(self, other: _CodeTable) -> None:
+        """Append ``other``'s rows, its keys renumbered into this table."""
+        translation = list(range(self._reserved))
+        translation.extend(self.code(key) for key in other.keys[self._reserved :])
+        self.codes.extend(array(self.codes.typecode, map(translation.__getitem__, other.codes)))
+
+
 class _InternedColumn(_Column):
     """Few distinct values (enums, IDs, tag lists) as small codes into a value list.
 
-    Codes start in ``array('H')`` and widen to ``array('I')`` past 65,535
-    distinct values. Code 0 is null, 1 is missing. A tag list is kept as a
-    tuple and given back as a new list.
+    Code 0 is null, 1 is missing. A tag list is kept as a tuple and given
+    back as a new list.
     """
 
     NULL = 0
@@ -268,19 +303,7 @@ class _InternedColumn(_Column):
 
     def __init__(self, *, holds_lists: bool) -> None:
         self.holds_lists = holds_lists
-        self.codes = array("H")
-        self.table: list[Any] = [None, MISSING]
-        self.index: dict[Any, int] = {}
-
-    def _code(self, key: Any) -> int:
-        code = self.index.get(key)
-        if code is None:
-            code = len(self.table)
-            self.table.append(key)
-            self.index[key] = code
-            if code > 0xFFFF and self.codes.typecode == "H":
-                self.codes = array("I", self.codes)
-        return code
+        self.values = _CodeTable((None, MISSING))
 
     def _key(self, value: Any) -> Any:
         if self.holds_lists:
@@ -293,28 +316,28 @@ class _InternedColumn(_Column):
         return MISSING
 
     def append(self, value: Any) -> bool:
+        values = self.values
         if value is None:
-            self.codes.append(self.NULL)
+            values.codes.append(self.NULL)
             return True
         # Most values were seen before: the index holds only keys that passed _key.
-        kind = type(value)
-        if kind is str and not self.holds_lists:
-            code = self.index.get(value)
+        if type(value) is str and not self.holds_lists:
+            code = values.index.get(value)
             if code is not None:
-                self.codes.append(code)
+                values.codes.append(code)
                 return True
         key = self._key(value)
         if key is MISSING:
-            self.codes.append(self.GONE)
+            values.codes.append(self.GONE)
             return False
-        self.codes.append(self._code(key))
+        values.append(key)
         return True
 
     def append_missing(self) -> None:
-        self.codes.append(self.GONE)
+        self.values.codes.append(self.GONE)
 
     def get(self, row: int) -> Any:
-        value = self.table[self.codes[row]]
+        value = self.values.key(row)
         if self.holds_lists and type(value) is tuple:
             return list(value)
         return value
@@ -322,14 +345,14 @@ class _InternedColumn(_Column):
     def text_reader(self, format_value: ValueFormatter, fallback: TextReader) -> TextReader:
         """Each distinct value is formatted once (codes never change meaning until cleared)."""
         texts: dict[int, str] = {}
-        table = self.table
+        values = self.values
 
         def text(row: int) -> str:
-            nonlocal table
-            code = self.codes[row]
-            if self.table is not table:  # cleared since
-                table = self.table
+            nonlocal values
+            if self.values is not values:  # cleared since
+                values = self.values
                 texts.clear()
+            code = values.codes[row]
             found = texts.get(code)
             if found is None:
                 if code == self.GONE:
@@ -340,14 +363,10 @@ class _InternedColumn(_Column):
         return text
 
     def extend(self, other: _InternedColumn, row_offset: int) -> None:
-        translation = [self.NULL, self.GONE]
-        translation.extend(self._code(key) for key in other.table[2:])
-        self.codes.extend(array(self.codes.typecode, map(translation.__getitem__, other.codes)))
+        self.values.extend(other.values)
 
     def clear(self) -> None:
-        self.codes = array("H")
-        self.table = [None, MISSING]
-        self.index = {}
+        self.values = _CodeTable((None, MISSING))
 
 
 class _PackedTextColumn(_Column):
@@ -433,9 +452,7 @@ class RowStore:
             spec.key: _column_for(spec) for spec in COLUMNS if spec.key not in TOP_LEVEL_FIELDS
         }
         self._columns: dict[str, _Column] = {**self._top, **self._data}
-        self._shape_codes = array("H")
-        self._shapes: list[Shape] = []
-        self._shape_index: dict[Shape, int] = {}
+        self._shapes = _CodeTable()
         self._top_extras: dict[int, dict[str, Any]] = {}
         self._data_extras: dict[int, dict[str, Any]] = {}
         self._count = 0
@@ -446,9 +463,7 @@ class RowStore:
     def clear(self) -> None:
         for column in self._columns.values():
             column.clear()
-        self._shape_codes = array("H")
-        self._shapes = []
-        self._shape_index = {}
+        self._shapes = _CodeTable()
         self._top_extras = {}
         self._data_extras = {}
         self._count = 0
@@ -488,7 +503,7 @@ class RowStore:
             self._top_extras[row] = top_extra
         if data_extra:
             self._data_extras[row] = data_extra
-        self._append_shape((tuple(record), data_keys))
+        self._shapes.append((tuple(record), data_keys))
         self._count += 1
 
     def _append_data(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -505,28 +520,12 @@ class RowStore:
                     column.append_missing()
         return extra
 
-    def _append_shape(self, shape: Shape) -> None:
-        self._shape_codes.append(self._shape_code(shape))
-
-    def _shape_code(self, shape: Shape) -> int:
-        code = self._shape_index.get(shape)
-        if code is None:
-            code = len(self._shapes)
-            self._shapes.append(shape)
-            self._shape_index[shape] = code
-            if code > 0xFFFF and self._shape_codes.typecode == "H":
-                self._shape_codes = array("I", self._shape_codes)
-        return code
-
     def extend(self, other: RowStore) -> None:
         """Append every row of ``other`` (typically built by a worker thread for one page)."""
         offset = self._count
         for key, column in self._columns.items():
             column.extend(other._columns[key], offset)
-        translation = [self._shape_code(shape) for shape in other._shapes]
-        self._shape_codes.extend(
-            array(self._shape_codes.typecode, map(translation.__getitem__, other._shape_codes))
-        )
+        self._shapes.extend(other._shapes)
         for row, extra in other._top_extras.items():
             self._top_extras[row + offset] = extra
         for row, extra in other._data_extras.items():
@@ -572,7 +571,7 @@ class RowStore:
     def record(self, row: int) -> dict[str, Any]:
         """The record as received (a new dict; equal to the original, key order kept)."""
         self._check_row(row)
-        top_keys, data_keys = self._shapes[self._shape_codes[row]]
+        top_keys, data_keys = self._shapes.key(row)
         top_extra = self._top_extras.get(row, {})
         record: dict[str, Any] = {}
         for key in top_keys:
