@@ -24,14 +24,20 @@ import abc
 import copy
 import re
 from array import array
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import accumulate, islice
+from operator import itemgetter
 from typing import Any, Final
 
 from cdrdesk.api.records import COLUMNS, TOP_LEVEL_FIELDS, ColumnKind, ColumnSpec
 
 MISSING: Final = object()
 """What a column gives for a row whose value it does not hold (absent, or kept in extras)."""
+_NO_DATA: Final[Mapping[str, Any]] = {}
+_UNFIT: Final = object()
+"""Stands for a value an interned list column cannot hold."""
 
 TextReader = Callable[[int], str]
 """A row's text in one column (see :meth:`RowStore.text_reader`)."""
@@ -44,9 +50,7 @@ _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 _FLOAT_INT_LIMIT = 2**53
 _PACKED_KEYS = frozenset({"id", "from_phone_number", "to_phone_number", "recording_url"})
-_TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-_DAY_CACHE_LIMIT = 100_000
-_day_seconds: dict[str, int] = {}
+_TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _TEXT_CACHE_LIMIT = 20_000
 
@@ -59,6 +63,17 @@ class _Column(abc.ABC):
 
     @abc.abstractmethod
     def append_missing(self) -> None: ...
+
+    def append_values(self, values: Sequence[Any]) -> list[int]:
+        """Append a page's values (``MISSING`` for absent); returns where extras are due."""
+        rejected: list[int] = []
+        append, append_missing = self.append, self.append_missing
+        for position, value in enumerate(values):
+            if value is MISSING:
+                append_missing()
+            elif not append(value):
+                rejected.append(position)
+        return rejected
 
     @abc.abstractmethod
     def get(self, row: int) -> Any: ...
@@ -101,6 +116,24 @@ class _IntColumn(_Column):
 
     def append_missing(self) -> None:
         self.values.append(self.GONE)
+
+    def append_values(self, values: Sequence[Any]) -> list[int]:
+        """A page goes in with one array copy; a value it cannot hold sends it one by one."""
+        null, gone = self.NULL, self.GONE
+        page = [
+            value
+            if type(value) is int and gone < value <= _INT64_MAX
+            else null
+            if value is None
+            else gone
+            if value is MISSING
+            else None
+            for value in values
+        ]
+        if None in page:
+            return super().append_values(values)
+        self.values.extend(array("q", page))  # type: ignore[arg-type]  # no None: checked
+        return []
 
     def get(self, row: int) -> Any:
         value = self.values[row]
@@ -167,6 +200,26 @@ class _ScoreColumn(_Column):
     def append_missing(self) -> None:
         self.values.append(float("nan"))
 
+    def append_values(self, values: Sequence[Any]) -> list[int]:
+        """A page goes in with one array copy; a value it cannot hold sends it one by one."""
+        null, gone, infinity = self.NULL, float("nan"), float("inf")
+        page = [
+            value
+            if type(value) is float and 0.0 <= value < infinity
+            else -(value + 1.0)
+            if type(value) is int and 0 <= value < _FLOAT_INT_LIMIT
+            else null
+            if value is None
+            else gone
+            if value is MISSING
+            else None
+            for value in values
+        ]
+        if None in page:
+            return super().append_values(values)
+        self.values.extend(array("d", page))  # type: ignore[arg-type]  # no None: checked
+        return []
+
     def get(self, row: int) -> Any:
         value = self.values[row]
         if value >= 0.0:
@@ -220,6 +273,24 @@ class _TimeColumn(_Column):
     def append_missing(self) -> None:
         self.values.append(self.GONE)
 
+    def append_values(self, values: Sequence[Any]) -> list[int]:
+        """A page of plain UTC times goes in as one array of seconds."""
+        null, gone = self.NULL, self.GONE
+        seconds = [
+            parse_utc_seconds(value)
+            if type(value) is str
+            else null
+            if value is None
+            else gone
+            if value is MISSING
+            else None
+            for value in values
+        ]
+        if None in seconds:  # another spelling, or no time at all
+            return super().append_values(values)
+        self.values.extend(array("q", seconds))  # type: ignore[arg-type]  # no None: checked
+        return []
+
     def seconds(self, row: int) -> int | None:
         value = self.values[row]
         return value if value > self.TEXT else None
@@ -265,7 +336,7 @@ class _CodeTable:
     def __init__(self, reserved: tuple[Any, ...] = ()) -> None:
         self.codes = array("H")
         self.keys: list[Any] = list(reserved)
-        self.index: dict[Any, int] = {}
+        self.index: dict[Any, int] = {key: code for code, key in enumerate(reserved)}
         self._reserved = len(reserved)
 
     def code(self, key: Any) -> int:
@@ -336,6 +407,40 @@ class _InternedColumn(_Column):
     def append_missing(self) -> None:
         self.values.codes.append(self.GONE)
 
+    def append_values(self, values: Sequence[Any]) -> list[int]:
+        """Each distinct value of the page is coded once, then every row by one lookup."""
+        table = self.values
+        if self.holds_lists:
+            keys = [
+                tuple(value)
+                if type(value) is list
+                else value
+                if value is None or value is MISSING
+                else _UNFIT
+                for value in values
+            ]
+        else:
+            keys = list(values)
+        try:
+            for key in dict.fromkeys(keys):
+                if key not in table.index and self._fits(key):
+                    table.code(key)
+            codes = list(map(table.index.get, keys))
+        except TypeError:  # an unhashable value: a list inside a list, a dict
+            return super().append_values(values)
+        rejected = [position for position, code in enumerate(codes) if code is None]
+        for position in rejected:
+            codes[position] = self.GONE
+        table.codes.extend(array(table.codes.typecode, codes))  # type: ignore[arg-type]
+        return rejected
+
+    def _fits(self, key: Any) -> bool:
+        if self.holds_lists:
+            return type(key) is tuple and all(
+                type(item) is str and len(item) <= MAX_TEXT_CHARS for item in key
+            )
+        return type(key) is str and len(key) <= MAX_TEXT_CHARS
+
     def get(self, row: int) -> Any:
         value = self.values.key(row)
         if self.holds_lists and type(value) is tuple:
@@ -398,6 +503,30 @@ class _PackedTextColumn(_Column):
             return self._append_state(self.NULL, stored=True)
         return self._append_state(self.GONE, stored=False)
 
+    def append_values(self, values: Sequence[Any]) -> list[int]:
+        """A page's strings are encoded and joined in one go."""
+        text, null, gone = self.TEXT, self.NULL, self.GONE
+        states = [
+            text
+            if type(value) is str and len(value) <= MAX_TEXT_CHARS
+            else null
+            if value is None
+            else gone
+            if value is MISSING
+            else None
+            for value in values
+        ]
+        if None in states:
+            return super().append_values(values)
+        try:
+            encoded = [value.encode("utf-8") if type(value) is str else b"" for value in values]
+        except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+            return super().append_values(values)
+        self.ends.extend(islice(accumulate(map(len, encoded), initial=len(self.data)), 1, None))
+        self.data += b"".join(encoded)
+        self.states += bytes(states)  # type: ignore[arg-type]  # no None: checked
+        return []
+
     def _append_state(self, state: int, *, stored: bool) -> bool:
         self.ends.append(len(self.data))
         self.states.append(state)
@@ -441,6 +570,32 @@ Shape = tuple[tuple[str, ...], tuple[str, ...] | None]
 """A record's top-level keys in order, and its ``data`` keys (None when data is no object)."""
 
 
+ValuesGetter = Callable[[Mapping[str, Any]], tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _ShapeReader:
+    """How a record of one shape is read: its values in column order, and its stray keys."""
+
+    top_values: ValuesGetter
+    data_values: ValuesGetter
+    stray_top: tuple[str, ...]
+    """Top-level keys no column holds (and ``data`` when it is no object)."""
+    stray_data: tuple[str, ...]
+
+
+def _values_getter(columns: tuple[str, ...], keys: tuple[str, ...] | None) -> ValuesGetter:
+    """Reads ``columns`` from a mapping with ``keys`` (None: no mapping), MISSING for absent."""
+    if keys is not None and len(columns) > 1 and set(columns) <= set(keys):
+        return itemgetter(*columns)
+    absent = (MISSING,) * len(columns)
+
+    def values(mapping: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(map(mapping.get, columns, absent))
+
+    return values
+
+
 class RowStore:
     """Records as typed columns; see the module docstring."""
 
@@ -453,6 +608,7 @@ class RowStore:
         }
         self._columns: dict[str, _Column] = {**self._top, **self._data}
         self._shapes = _CodeTable()
+        self._readers: dict[int, _ShapeReader] = {}
         self._top_extras: dict[int, dict[str, Any]] = {}
         self._data_extras: dict[int, dict[str, Any]] = {}
         self._count = 0
@@ -464,61 +620,76 @@ class RowStore:
         for column in self._columns.values():
             column.clear()
         self._shapes = _CodeTable()
+        self._readers = {}
         self._top_extras = {}
         self._data_extras = {}
         self._count = 0
 
     def append_page(self, records: Iterable[Mapping[str, Any]]) -> int:
-        """Append records as received; returns how many were added."""
-        before = self._count
-        for record in records:
-            self._append(record)
-        return self._count - before
+        """Append records as received; returns how many were added.
 
-    def _append(self, record: Mapping[str, Any]) -> None:
-        row = self._count
-        top_extra: dict[str, Any] | None = None
-        data_extra: dict[str, Any] | None = None
-        data_keys: tuple[str, ...] | None = None
-        top_columns = self._top
-        for key, value in record.items():
-            column = top_columns.get(key)
-            if column is not None:
-                if not column.append(value):
-                    top_extra = top_extra or {}
-                    top_extra[key] = value
-            elif key == "data" and type(value) is dict:
-                data_keys = tuple(value)
-                data_extra = self._append_data(value)
-            else:
-                top_extra = top_extra or {}
-                top_extra[key] = value
-        for key, column in top_columns.items():
-            if key not in record:
-                column.append_missing()
-        if data_keys is None:
-            for column in self._data.values():
-                column.append_missing()
-        if top_extra:
-            self._top_extras[row] = top_extra
-        if data_extra:
-            self._data_extras[row] = data_extra
-        self._shapes.append((tuple(record), data_keys))
-        self._count += 1
+        A page goes in column by column: each record is read into a row of
+        values in column order (by one ``itemgetter`` call when it has every
+        field), the rows are turned into columns, and each column takes its
+        values in one call. That is several times faster than a record at a
+        time, and the first page after Apply waits for it. Keys no column
+        knows, and values a column cannot hold, go to the extras.
+        """
+        page = records if isinstance(records, list) else list(records)
+        if not page:
+            return 0
+        first = self._count
+        top_rows: list[tuple[Any, ...]] = []
+        data_rows: list[tuple[Any, ...]] = []
+        strays: list[tuple[int, _ShapeReader]] = []
+        shapes = self._shapes
+        readers = self._readers
+        for position, record in enumerate(page):
+            data = record.get("data")
+            if type(data) is not dict:
+                data = None
+            code = shapes.code((tuple(record), None if data is None else tuple(data)))
+            shapes.codes.append(code)
+            reader = readers.get(code) or self._reader_for(code)
+            top_rows.append(reader.top_values(record))
+            data_rows.append(reader.data_values(_NO_DATA if data is None else data))
+            if reader.stray_top or reader.stray_data:
+                strays.append((position, reader))
+        for (key, column), values in zip(
+            self._top.items(), zip(*top_rows, strict=True), strict=True
+        ):
+            for position in column.append_values(values):
+                self._top_extras.setdefault(first + position, {})[key] = values[position]
+        for (key, column), values in zip(
+            self._data.items(), zip(*data_rows, strict=True), strict=True
+        ):
+            for position in column.append_values(values):
+                self._data_extras.setdefault(first + position, {})[key] = values[position]
+        for position, reader in strays:
+            record = page[position]
+            if reader.stray_top:
+                extra = self._top_extras.setdefault(first + position, {})
+                extra.update((key, record[key]) for key in reader.stray_top)
+            if reader.stray_data:
+                data = record["data"]
+                extra = self._data_extras.setdefault(first + position, {})
+                extra.update((key, data[key]) for key in reader.stray_data)
+        self._count += len(page)
+        return len(page)
 
-    def _append_data(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
-        extra: dict[str, Any] | None = None
-        columns = self._data
-        for key, value in data.items():
-            column = columns.get(key)
-            if column is None or not column.append(value):
-                extra = extra or {}
-                extra[key] = value
-        if len(data) != len(columns) or extra:
-            for key, column in columns.items():
-                if key not in data:
-                    column.append_missing()
-        return extra
+    def _reader_for(self, code: int) -> _ShapeReader:
+        top_keys, data_keys = self._shapes.keys[code]
+        reader = self._readers[code] = _ShapeReader(
+            _values_getter(tuple(self._top), top_keys),
+            _values_getter(tuple(self._data), data_keys),
+            tuple(
+                key
+                for key in top_keys
+                if key not in self._top and not (key == "data" and data_keys is not None)
+            ),
+            tuple(key for key in data_keys or () if key not in self._data),
+        )
+        return reader
 
     def extend(self, other: RowStore) -> None:
         """Append every row of ``other`` (typically built by a worker thread for one page)."""
@@ -596,23 +767,17 @@ class RowStore:
 
 
 def parse_utc_seconds(text: str) -> int | None:
-    """Epoch seconds of ``YYYY-MM-DDTHH:MM:SSZ`` exactly, else None (any other spelling)."""
+    """Epoch seconds of ``YYYY-MM-DDTHH:MM:SSZ`` exactly, else None (any other spelling).
+
+    The pattern admits only that spelling (so the text comes back from the
+    seconds unchanged); the C parser then checks the date and converts.
+    """
     if len(text) != 20 or not _TIME_RE.fullmatch(text):
         return None
-    day = _day_seconds.get(text[:10])
-    if day is None:
-        try:
-            ordinal = date.fromisoformat(text[:10]).toordinal()
-        except ValueError:
-            return None
-        day = (ordinal - _EPOCH_ORDINAL) * 86_400
-        if len(_day_seconds) >= _DAY_CACHE_LIMIT:
-            _day_seconds.clear()
-        _day_seconds[text[:10]] = day
-    hours, minutes, seconds = int(text[11:13]), int(text[14:16]), int(text[17:19])
-    if hours > 23 or minutes > 59 or seconds > 59:
+    try:
+        return int(datetime.fromisoformat(text).timestamp())
+    except ValueError:  # no such day: 2026-02-30
         return None
-    return day + hours * 3600 + minutes * 60 + seconds
 
 
 def format_utc_seconds(seconds: int) -> str:
