@@ -13,6 +13,8 @@ from collections import deque
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
+from cdrdesk.ui.busy_mark import BusyMark
+
 RATE_WINDOW_SECONDS = 5.0
 
 
@@ -76,7 +78,7 @@ class StatusWidgets(QObject):
         self.rate = _label(bar, "status_rate", "Load rate")
         self.loading = _label(bar, "status_loading", "Loading")
         self.loading.setText("Loading…")
-        self.loading.hide()
+        self._loading_mark = BusyMark(self.loading)
         self.error = _label(bar, "status_error", "Load error")
         self.error.setStyleSheet("QLabel { color: #c0392b; }")
         self.error.setWordWrap(False)
@@ -134,7 +136,7 @@ class StatusWidgets(QObject):
     def set_loading(self, loading: bool) -> None:
         """Show "Loading…"; the rate keeps updating until it has faded out of its window."""
         self._loading = loading
-        self.loading.setVisible(loading)
+        self._loading_mark.set_busy(loading)
         self._rate_timer.start()
         self._show_rate()
 

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from cdrdesk.api.filters import FILTERS_BY_NAME, FilterKind
 from cdrdesk.api.records import COLUMNS, DEFAULT_VISIBLE_COLUMNS, ColumnKind
+from cdrdesk.ui.busy_mark import BusyMark
 from cdrdesk.ui.cdr_model import PAGE_SIZE, CdrTableModel
 from cdrdesk.ui.cell_painter import CELL_MARGIN, CellPainter
 from cdrdesk.ui.formatting import plain_text
@@ -123,7 +124,7 @@ class CdrTableView(QTableView):
         self._loading_label.setAccessibleName("Loading more records")
         self._loading_label.setAutoFillBackground(True)
         self._loading_label.setMargin(4)
-        self._loading_label.hide()
+        self._loading_mark = BusyMark(self._loading_label, before_show=self._raise_loading_label)
         self._layout_applied = False
         self._appended_below = False
         self._needs_full_layout = False
@@ -206,10 +207,11 @@ class CdrTableView(QTableView):
             model.fetchMore(QModelIndex())
 
     def _show_loading(self, loading: bool) -> None:
-        self._loading_label.setVisible(loading)
-        if loading:
-            self._place_loading_label()
-            self._loading_label.raise_()
+        self._loading_mark.set_busy(loading)
+
+    def _raise_loading_label(self) -> None:
+        self._place_loading_label()
+        self._loading_label.raise_()
 
     def _place_loading_label(self) -> None:
         label = self._loading_label

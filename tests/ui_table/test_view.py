@@ -15,6 +15,7 @@ from cdrdesk.api.query import CdrQuery
 from cdrdesk.api.records import COLUMNS, DEFAULT_VISIBLE_COLUMNS
 from cdrdesk.connections.profiles import Connection
 from cdrdesk.demo.runner import DemoServerThread
+from cdrdesk.ui.busy_mark import BUSY_MARK_DELAY_MS
 from cdrdesk.ui.cdr_model import CdrTableModel
 from cdrdesk.ui.table_view import CdrTableView
 from tests import hostile_server as hs
@@ -76,14 +77,46 @@ def test_loading_indicator_follows_the_model(
     hostile: hs.HostileServer,
     hostile_connection: Connection,
 ) -> None:
-    hostile.script(hs.slow(0.5))
+    hostile.script(hs.slow(1.0))
     label = view.findChild(QLabel, "cdr_table_loading")
     assert label is not None
     model.set_connection(hostile_connection)
     model.set_query(CdrQuery())
-    assert label.isVisible()
+    assert not label.isVisible()  # not for a load that may well be over at once
+    qtbot.waitUntil(label.isVisible, timeout=BUSY_MARK_DELAY_MS + 600)
+    assert model.is_loading
+    viewport = view.viewport().rect()
+    assert viewport.contains(label.geometry())
     qtbot.waitUntil(lambda: not model.is_loading and model.rowCount() > 0)
     assert not label.isVisible()
+
+
+class ShowCounter(QObject):
+    """Counts the Show events of a widget."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show:
+            self.count += 1
+        return False
+
+
+def test_a_fast_page_never_shows_the_loading_indicator(
+    qtbot: QtBot, view: CdrTableView, model: CdrTableModel, hostile_connection: Connection
+) -> None:
+    label = view.findChild(QLabel, "cdr_table_loading")
+    assert label is not None
+    shown = ShowCounter(label)
+    model.set_connection(hostile_connection)
+    model.set_query(CdrQuery())
+    qtbot.waitUntil(lambda: not model.is_loading and model.rowCount() > 0)
+    qtbot.wait(BUSY_MARK_DELAY_MS + 100)  # past the moment it would have shown
+    assert not model.is_loading
+    assert shown.count == 0
 
 
 def test_prefetch_keeps_two_pages_ahead_of_the_last_visible_row(
