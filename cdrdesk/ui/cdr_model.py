@@ -55,6 +55,7 @@ from cdrdesk.api.records import COLUMNS, COLUMNS_BY_KEY, ColumnKind, ColumnSpec
 from cdrdesk.connections.profiles import Connection
 from cdrdesk.ui.formatting import MAX_CELL_CHARS, format_cell, format_epoch, plain_text
 from cdrdesk.ui.loader import PageLoader
+from cdrdesk.ui.received_rows import ReceivedRows, Rows
 from cdrdesk.ui.rowstore import RowStore, TextReader
 
 FIRST_PAGE_SIZE = 100
@@ -89,21 +90,62 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-def text_readers(store: RowStore, zone: tzinfo) -> list[TextReader]:
-    """A text reader per column of ``store`` (in ``COLUMNS`` order), times shown in ``zone``."""
+TextMemo = dict[Any, str]
+"""Texts of one column by value, kept across results: a new query shows many of the same."""
+
+TEXT_MEMO_SIZE = 20_000
+MEMO_CHARS = 64
+"""Longer strings are not remembered: they are few, and would keep a large memo large."""
+_MEMO_TYPES = frozenset({str, int})
+"""Values whose text depends on the equal-comparing value alone (0.0 and -0.0 read apart)."""
+
+
+def new_text_memos() -> list[TextMemo]:
+    return [{} for _ in COLUMNS]
+
+
+def text_readers(
+    store: Rows, zone: tzinfo, memos: list[TextMemo] | None = None
+) -> list[TextReader]:
+    """A text reader per column of ``store`` (in ``COLUMNS`` order), times shown in ``zone``.
+
+    ``memos`` (one per column, from :func:`new_text_memos`) remember texts
+    by value; pass the same ones to the readers of later stores shown in
+    the same zone.
+    """
+    if memos is None:
+        memos = new_text_memos()
     readers: list[TextReader] = []
-    for spec in COLUMNS:
+    for spec, memo in zip(COLUMNS, memos, strict=True):
 
         def fallback(row: int, spec: ColumnSpec = spec) -> str:
             return format_cell(spec, store.value(row, spec.key), zone)
 
-        def format_value(value: Any, spec: ColumnSpec = spec) -> str:
-            if spec.kind is ColumnKind.TIME and type(value) is int:
-                return format_epoch(value, zone)
-            return format_cell(spec, value, zone)
+        def format_value(value: Any, spec: ColumnSpec = spec, memo: TextMemo = memo) -> str:
+            if type(value) not in _MEMO_TYPES or (type(value) is str and len(value) > MEMO_CHARS):
+                return format_cell(spec, value, zone)
+            text = memo.get(value)
+            if text is None:
+                if spec.kind is ColumnKind.TIME and type(value) is int:
+                    text = format_epoch(value, zone)
+                else:
+                    text = format_cell(spec, value, zone)
+                if len(memo) >= TEXT_MEMO_SIZE:
+                    memo.clear()
+                memo[value] = text
+            return text
 
         readers.append(store.text_reader(spec.key, format_value, fallback))
     return readers
+
+
+def _as_store(rows: Rows) -> RowStore:
+    if isinstance(rows, RowStore):
+        return rows
+    assert isinstance(rows, ReceivedRows)
+    store = RowStore()
+    store.append_page(rows.records)
+    return store
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +175,9 @@ class CdrTableModel(QAbstractTableModel):
         self._loader = loader if loader is not None else PageLoader(self)
         self._loader.pageReady.connect(self._on_page, Qt.ConnectionType.QueuedConnection)
         self._loader.pageFailed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
-        self._store = RowStore()
+        self._store: Rows = RowStore()
         self._zone: tzinfo = UTC
+        self._text_memos = new_text_memos()
         self._readers = self._make_readers()
         self._display_cache: dict[tuple[int, int], str] = {}
         self._query: CdrQuery | None = None
@@ -155,6 +198,9 @@ class CdrTableModel(QAbstractTableModel):
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
+        self._convert_timer = QTimer(self)
+        self._convert_timer.setSingleShot(True)
+        self._convert_timer.timeout.connect(self._converted_store)
         self._loading_shown = False
         self._inserting = False
         self.generation = 0
@@ -303,6 +349,7 @@ class CdrTableModel(QAbstractTableModel):
     def set_display_zone(self, zone: tzinfo) -> None:
         """Show times in ``zone``; the time columns are repainted."""
         self._zone = zone
+        self._text_memos = new_text_memos()
         self._readers = self._make_readers()
         self._display_cache.clear()
         rows = len(self._store)
@@ -367,6 +414,16 @@ class CdrTableModel(QAbstractTableModel):
                     return tip
         return None
 
+    def display_texts(self, column: int, first: int, stop: int) -> list[str]:
+        """The texts of rows ``first`` to ``stop - 1`` in ``column``, for painting a screenful.
+
+        Rows past the last are left out.
+        """
+        if first < 0:
+            raise IndexError(f"row {first} is before the first")
+        stop = min(stop, len(self._store))
+        return self._readers[column].rows(first, stop) if first < stop else []
+
     def display_text(self, row: int, column: int) -> str:
         """Formatted once, then served from a bounded cache (rows are repainted often)."""
         key = (row, column)
@@ -379,7 +436,7 @@ class CdrTableModel(QAbstractTableModel):
         return text
 
     def _make_readers(self) -> list[TextReader]:
-        return text_readers(self._store, self._zone)
+        return text_readers(self._store, self._zone, self._text_memos)
 
     def _tooltip(self, row: int, key: str) -> str | None:
         value = self._store.value(row, key)
@@ -456,9 +513,7 @@ class CdrTableModel(QAbstractTableModel):
             self._stage_for_load_all(page)
             return
         self._flush_backlog()  # rows of "load all" before those of this page
-        chunk = RowStore()
-        chunk.append_page(page.items)
-        self._insert(chunk)
+        self._insert(ReceivedRows(page.items))
         if problem is not None:
             self._fail(None, problem)  # asking again would loop the same way
             return
@@ -481,16 +536,25 @@ class CdrTableModel(QAbstractTableModel):
         One reset rather than a reset and an insertion: the view lays out
         and paints the new rows once, sooner after Apply.
         """
-        rows = RowStore()
-        rows.append_page(page.items)
-        self._clear(rows)
+        self._clear(ReceivedRows(page.items))
+        self._convert_timer.start(0)  # after the paint the reset has asked for
         problem = self._note_page(request, page)
         self.countsChanged.emit(len(self._store), self.total)
-        self.pageArrived.emit(len(rows))
+        self.pageArrived.emit(len(page.items))
         if problem is not None:
             self._fail(None, problem)  # asking again would loop the same way
             return
         self._show_loading()
+
+    def _converted_store(self) -> RowStore:
+        """The rows as a row store, converting a page shown as received (no signal: same rows)."""
+        store = self._store
+        if isinstance(store, RowStore):
+            return store
+        converted = _as_store(store)
+        self._store = converted
+        self._readers = self._make_readers()
+        return converted
 
     def _stage_for_load_all(self, page: Page) -> None:
         """Queue a page of "load all"; the next request goes out before it is converted.
@@ -566,7 +630,7 @@ class CdrTableModel(QAbstractTableModel):
         self._backlog_start = 0
         self._staged = RowStore()
 
-    def _clear(self, rows: RowStore | None = None) -> None:
+    def _clear(self, rows: Rows | None = None) -> None:
         """Forget every row and where the result stood; ``rows`` (if any) are shown instead.
 
         Counts are reported only when the table is left empty: with rows,
@@ -585,15 +649,26 @@ class CdrTableModel(QAbstractTableModel):
         if rows is None:
             self.countsChanged.emit(0, None)
 
-    def _insert(self, rows: RowStore) -> None:
-        """Append rows (never zero of them to the view) and report the new counts."""
+    def _insert(self, rows: Rows) -> None:
+        """Append rows (never zero of them to the view) and report the new counts.
+
+        Rows into an empty table are taken as they are (a page as received
+        is converted after it is painted); others are converted and merged.
+        """
         count = len(rows)
         if count:
             first = len(self._store)
             self._inserting = True  # no fetchMore from a slot of the insert signals
             try:
-                self.beginInsertRows(QModelIndex(), first, first + count - 1)
-                self._store.extend(rows)
+                if first == 0:
+                    self.beginInsertRows(QModelIndex(), 0, count - 1)
+                    self._store = rows
+                    self._readers = self._make_readers()
+                    self._convert_timer.start(0)
+                else:
+                    store, added = self._converted_store(), _as_store(rows)
+                    self.beginInsertRows(QModelIndex(), first, first + count - 1)
+                    store.extend(added)
                 self.endInsertRows()
             finally:
                 self._inserting = False

@@ -93,7 +93,9 @@ class CellPainter:
 
     def __init__(self, view: QTableView) -> None:
         self._view = view
-        self._fitted: dict[tuple[str, int], _Fitted] = {}
+        self._fitted: dict[int, dict[str, _Fitted]] = {}
+        """Fitted texts by the width available to them, then by text."""
+        self._fitted_count = 0
         self._font_key = ""
         self._advances: dict[str, float] = {}
 
@@ -143,62 +145,74 @@ class CellPainter:
         selected_text_color = palette.color(group, _ROLE.HighlightedText)
         alternate = palette.color(group, _ROLE.AlternateBase)
         alternating = view.alternatingRowColors()
-        selected = _selected_cells(view, top, bottom)
+        selected = _selected_rows(view, top, bottom)
         focus = _focus_cell(view)
         style = view.style()
+        display_texts = model.display_texts
         line_height = metrics.height()
         ascent = metrics.ascent()
         span_left = columns[0].left
         span_width = columns[-1].left + columns[-1].width - span_left
-        display_text = model.display_text
-        fitted_for = self._fitted_text
-        current_color: QColor | None = None
-        focus_frame: tuple[QRect, bool] | None = None
+        # Rows may differ in height (setRowHeight), so each is placed as the header has it.
+        row_tops: list[int] = []
         row_bottoms: list[int] = []
+        text_tops: list[int] = []
         for row in range(top, bottom + 1):
-            # Rows may differ in height (setRowHeight), so each is placed as the header has it.
             y = rows_header.sectionViewportPosition(row)
             cell_height = rows_header.sectionSize(row) - grid
+            row_tops.append(y)
             row_bottoms.append(y + cell_height)
-            text_top = y + (cell_height - line_height) // 2
+            text_tops.append(y + (cell_height - line_height) // 2)
             if alternating and row & 1:
                 painter.fillRect(span_left, y, span_width, cell_height, alternate)
-            selected_columns = selected.get(row)
-            for column in columns:
-                logical = column.logical
-                is_selected = selected_columns is not None and logical in selected_columns
-                if is_selected:
-                    option.rect = QRect(column.left, y, column.width, cell_height)
-                    option.state = option.state | _STATE_SELECTED
-                    style.drawPrimitive(_PANEL, option, painter, view)
-                    option.state = option.state & ~_STATE_SELECTED
-                if focus == (row, logical):
-                    focus_frame = (QRect(column.left, y, column.width, cell_height), is_selected)
-                text = display_text(row, logical)
+        no_rows: set[int] = set()
+        for column in columns:
+            for row in selected.get(column.logical, no_rows):
+                y = row_tops[row - top]
+                option.rect = QRect(column.left, y, column.width, row_bottoms[row - top] - y)
+                option.state = option.state | _STATE_SELECTED
+                style.drawPrimitive(_PANEL, option, painter, view)
+                option.state = option.state & ~_STATE_SELECTED
+        current_color: QColor | None = None
+        for column in columns:
+            logical = column.logical
+            texts = display_texts(logical, top, bottom + 1)
+            available = column.width - 2 * CELL_MARGIN
+            fitted_texts = self._fitted.setdefault(available, {})
+            left = column.left + CELL_MARGIN
+            right = column.left + column.width - CELL_MARGIN
+            right_aligned = column.right_aligned
+            selected_rows = selected.get(logical, no_rows)
+            for offset, text in enumerate(texts):
                 if not text:
                     continue
-                available = column.width - 2 * CELL_MARGIN
-                fitted = fitted_for(text, available, metrics)
-                color = selected_text_color if is_selected else text_color
+                fitted = fitted_texts.get(text)
+                if fitted is None:
+                    fitted = self._fit(text, available, metrics, fitted_texts)
+                color = selected_text_color if top + offset in selected_rows else text_color
                 if color is not current_color:
                     painter.setPen(color)
                     current_color = color
-                x = column.left + CELL_MARGIN
-                if column.right_aligned:
-                    x = max(x, column.left + column.width - CELL_MARGIN - fitted.width)
+                x = max(left, right - fitted.width) if right_aligned else left
                 static = fitted.static
                 if static is not None:
-                    painter.drawStaticText(x, text_top, static)
+                    painter.drawStaticText(x, text_tops[offset], static)
                 elif fitted.drawn:
                     fitted.static = static = _lay_out(fitted.text, view)
-                    painter.drawStaticText(x, text_top, static)
+                    painter.drawStaticText(x, text_tops[offset], static)
                 else:
                     # Most texts (times, numbers, ids) appear once, and laying
                     # one out costs more than drawing it plainly.
                     fitted.drawn = True
-                    painter.drawText(x, text_top + ascent, fitted.text)
-        if focus_frame is not None:
-            _draw_focus_frame(painter, view, palette, group, *focus_frame)
+                    painter.drawText(x, text_tops[offset] + ascent, fitted.text)
+        if focus is not None and top <= focus[0] <= bottom:
+            row, logical = focus
+            for column in columns:
+                if column.logical == logical:
+                    y = row_tops[row - top]
+                    frame = QRect(column.left, y, column.width, row_bottoms[row - top] - y)
+                    is_selected = row in selected.get(logical, no_rows)
+                    _draw_focus_frame(painter, view, palette, group, frame, is_selected)
         if grid:
             self._draw_grid(painter, option, area, columns, row_bottoms)
 
@@ -265,23 +279,21 @@ class CellPainter:
         key = font.key()
         if key != self._font_key:
             self._font_key = key
-            self._fitted.clear()
+            self._forget_fitted()
             exact = QFontMetricsF(font)
             printable = map(chr, range(32, 127))
             self._advances = {char: exact.horizontalAdvance(char) for char in printable}
 
-    def _fitted_text(self, text: str, available: int, metrics: QFontMetrics) -> _Fitted:
-        """``text`` cut to ``available`` pixels, measured once per text and width.
+    def _fit(
+        self, text: str, available: int, metrics: QFontMetrics, fitted_texts: dict[str, _Fitted]
+    ) -> _Fitted:
+        """``text`` cut to ``available`` pixels, remembered in ``fitted_texts`` (for that width).
 
         A printable ASCII text well inside its column is only estimated from
         its characters' advances (kerning and hinting move a text's width by
         a few per cent at most); one near the edge, or any other, is
         measured and, if too wide, elided.
         """
-        key = (text, available)
-        found = self._fitted.get(key)
-        if found is not None:
-            return found
         estimate = -1.0
         if text.isascii():
             try:
@@ -293,13 +305,21 @@ class CellPainter:
         else:
             width = metrics.horizontalAdvance(text)
             if width > available:
-                text = metrics.elidedText(text, _ELIDE_RIGHT, max(available, 0))
-                width = metrics.horizontalAdvance(text)
-            found = _Fitted(text, width)
-        if len(self._fitted) >= FITTED_CACHE_SIZE:
-            self._fitted.clear()
-        self._fitted[key] = found
+                cut = metrics.elidedText(text, _ELIDE_RIGHT, max(available, 0))
+                found = _Fitted(cut, metrics.horizontalAdvance(cut))
+            else:
+                found = _Fitted(text, width)
+        if self._fitted_count >= FITTED_CACHE_SIZE:
+            self._forget_fitted()
+        fitted_texts[text] = found
+        self._fitted_count += 1
         return found
+
+    def _forget_fitted(self) -> None:
+        """Empty every width's texts in place (a paint may hold one of them)."""
+        for fitted_texts in self._fitted.values():
+            fitted_texts.clear()
+        self._fitted_count = 0
 
 
 def _lay_out(text: str, view: QTableView) -> QStaticText:
@@ -316,22 +336,21 @@ def _color_group(option: QStyleOptionViewItem) -> QPalette.ColorGroup:
     return _GROUP.Active if option.state & _STATE_ACTIVE else _GROUP.Inactive
 
 
-def _selected_cells(view: QTableView, top: int, bottom: int) -> dict[int, set[int]]:
-    """Selected columns by row, for the rows ``top`` to ``bottom`` only."""
+def _selected_rows(view: QTableView, top: int, bottom: int) -> dict[int, set[int]]:
+    """Selected rows by column, for the rows ``top`` to ``bottom`` only."""
     selection_model = view.selectionModel()
     if selection_model is None or not selection_model.hasSelection():
         return {}
-    cells: dict[int, set[int]] = {}
+    rows_by_column: dict[int, set[int]] = {}
     selection = selection_model.selection()
     for number in range(selection.count()):
         part = selection.at(number)
         first, last = max(part.top(), top), min(part.bottom(), bottom)
         if first > last:
             continue
-        columns = range(part.left(), part.right() + 1)
-        for row in range(first, last + 1):
-            cells.setdefault(row, set()).update(columns)
-    return cells
+        for column in range(part.left(), part.right() + 1):
+            rows_by_column.setdefault(column, set()).update(range(first, last + 1))
+    return rows_by_column
 
 
 def _focus_cell(view: QTableView) -> tuple[int, int] | None:

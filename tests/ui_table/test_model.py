@@ -112,6 +112,22 @@ def test_a_new_query_replaces_the_rows_in_one_reset(
     assert {model.record(row)["type"] for row in range(model.rowCount())} == {"sms"}
 
 
+def test_display_texts_of_a_run_of_rows_are_the_texts_of_its_cells(
+    qtbot: QtBot, model: CdrTableModel, demo_connection: Connection
+) -> None:
+    model.set_connection(demo_connection)
+    first_page(qtbot, model, CALLS)
+    rows = model.rowCount()
+    for column in range(model.columnCount()):
+        cells = [model.data(model.index(row, column)) for row in range(rows)]
+        assert model.display_texts(column, 0, rows) == cells
+        assert model.display_texts(column, 7, 31) == cells[7:31]
+        assert model.display_texts(column, rows - 3, rows + 50) == cells[-3:]  # cut at the end
+        assert model.display_texts(column, rows, rows + 5) == []
+    with pytest.raises(IndexError):
+        model.display_texts(0, -1, 5)
+
+
 def test_a_query_changed_mid_load_drops_the_old_request(
     qtbot: QtBot, model: CdrTableModel, slow_demo_server: DemoServerThread
 ) -> None:

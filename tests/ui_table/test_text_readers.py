@@ -22,8 +22,8 @@ from pytestqt.qtbot import QtBot
 
 from cdrdesk.api.query import CdrQuery
 from cdrdesk.api.records import COLUMNS, COLUMNS_BY_KEY, TOP_LEVEL_FIELDS, ColumnKind, ColumnSpec
-from cdrdesk.ui import rowstore
-from cdrdesk.ui.cdr_model import FIRST_PAGE_SIZE, CdrTableModel, text_readers
+from cdrdesk.ui import cdr_model, rowstore
+from cdrdesk.ui.cdr_model import FIRST_PAGE_SIZE, CdrTableModel, new_text_memos, text_readers
 from cdrdesk.ui.formatting import MAX_CELL_CHARS, format_cell, plain_text
 from cdrdesk.ui.rowstore import MAX_TEXT_CHARS, RowStore, TextReader
 from tests import hostile_server as hs
@@ -65,6 +65,21 @@ def assert_readers_agree(
             expected = outcome(partial(slow_text, store, spec, zone), row)
             got = outcome(readers[spec.key], row)
             assert got == expected, (row, spec.key, records[row])
+    assert_runs_read_as_rows(store, readers)
+
+
+def assert_runs_read_as_rows(store: RowStore, readers: dict[str, TextReader]) -> None:
+    """A run of rows read at once gives each row's own text, from any start to any stop."""
+    count = len(store)
+    for spec in COLUMNS:
+        read = readers[spec.key]
+        try:
+            one_by_one = [read(row) for row in range(count)]
+        except (OverflowError, ValueError, OSError):
+            continue  # a time outside datetime's range: the row reader raises as well
+        for first in range(count + 1):
+            for stop in range(first, count + 1):
+                assert read.rows(first, stop) == one_by_one[first:stop], (spec.key, first, stop)
 
 
 def slow_text(store: RowStore, spec: ColumnSpec, zone: tzinfo, row: int) -> str:
@@ -184,6 +199,32 @@ def test_readers_give_what_format_cell_gives_as_the_store_grows_and_is_cleared(
     store.append_page(after_clear)
     assert_readers_agree(store, early, zone, after_clear)
     assert_readers_agree(store, late, zone, after_clear)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(pages, min_size=2, max_size=4), st.sampled_from(ZONES))
+def test_texts_remembered_across_stores_are_the_texts_of_each_store(
+    results: list[list[Record]], zone: tzinfo
+) -> None:
+    """The model hands one set of memos to the readers of every result shown in a zone."""
+    memos = new_text_memos()
+    for records in results:
+        store = stored(records)
+        readers = dict(zip(KEYS_IN_ORDER, text_readers(store, zone, memos), strict=True))
+        assert_readers_agree(store, readers, zone, records)
+
+
+def test_memos_fill_up_and_start_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cdr_model, "TEXT_MEMO_SIZE", 5)
+    memos = new_text_memos()
+    duration = KEYS_IN_ORDER.index("duration")
+    for start in range(0, 60, 12):
+        store = stored([{"data": {"duration": start + row}} for row in range(12)])
+        read = text_readers(store, UTC, memos)[duration]
+        assert [read(row) for row in range(12)] == [
+            format_cell(COLUMNS_BY_KEY["duration"], start + row) for row in range(12)
+        ]
+        assert 0 < len(memos[duration]) <= 5
 
 
 # --- what the readers ask for ------------------------------------------------------------
