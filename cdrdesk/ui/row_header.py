@@ -4,8 +4,8 @@ Qt's header asks the model for seven roles of every section it paints and
 has the style draw each one anew, which made the forty row numbers of a
 screen cost more than the cells beside them after Apply. Here each section
 is drawn by the style once, into a pixmap kept by its text, size and state,
-and painted from there: the first rows of a new result carry the numbers
-the last one had, so they cost one blit each. The state (selected, pressed,
+and a screenful of sections is kept as one strip: the first rows of a new
+result carry the numbers the last one had, so they cost a single blit. The state (selected, pressed,
 under the mouse) is worked out as :class:`QHeaderView` does.
 
 Qt's header also works out its width from the contents of its first and
@@ -17,6 +17,7 @@ largest one, so the size hint measures the last section, once per count.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap
@@ -31,6 +32,8 @@ from PySide6.QtWidgets import (
 
 PIXMAP_CACHE_SIZE = 1024
 """Sections kept drawn: a few screens of row numbers in their few states."""
+STRIP_CACHE_SIZE = 16
+"""Screens of sections kept drawn, each in one pixmap."""
 
 _STATE_ON = QStyle.StateFlag.State_On
 _STATE_SUNKEN = QStyle.StateFlag.State_Sunken
@@ -45,6 +48,17 @@ _LEAVE_EVENTS = (QEvent.Type.HoverLeave, QEvent.Type.Leave)
 _LOOK_CHANGES = (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange)
 
 
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """What a drawn section's pixels depend on besides its own number, size and state."""
+
+    width: int
+    ratio: float
+    palette: int
+    font: str
+    style: str
+
+
 class RowNumberHeader(QHeaderView):
     """A vertical header that paints its sections from a pixmap cache; see the module docstring."""
 
@@ -55,6 +69,7 @@ class RowNumberHeader(QHeaderView):
         self._hint_key: tuple[int, int, int] | None = None
         self._hint = QSize()
         self._pixmaps: dict[tuple[object, ...], QPixmap] = {}
+        self._strips: dict[tuple[object, ...], tuple[QPixmap, int]] = {}
         self._hover = -1
         self._pressed = -1
 
@@ -131,10 +146,10 @@ class RowNumberHeader(QHeaderView):
         width = self.viewport().width()
         painter = QPainter(self.viewport())
         try:
-            bottom = area.top() - 1
-            for top, height, pixmap in self._section_pixmaps(first, last, width):
-                painter.drawPixmap(0, top, pixmap)
-                bottom = top + height - 1
+            top = self.sectionViewportPosition(first)
+            strip, height = self._strip(first, last, width)
+            painter.drawPixmap(0, top, strip)
+            bottom = top + height - 1
             if bottom < area.bottom():
                 empty = QStyleOption()
                 empty.initFrom(self)
@@ -154,22 +169,74 @@ class RowNumberHeader(QHeaderView):
         option.orientation = Qt.Orientation.Vertical
         return option
 
-    def _section_pixmaps(
-        self, first: int, last: int, width: int
-    ) -> Iterator[tuple[int, int, QPixmap]]:
-        """(top, height, pixmap) of the sections from ``first`` to ``last``."""
-        count = self.count()
+    def _strip(self, first: int, last: int, width: int) -> tuple[QPixmap, int]:
+        """The sections from ``first`` to ``last`` in one pixmap, and its height.
+
+        After Apply the new rows carry the numbers the old ones had, in the
+        same states: the strip painted last time is painted again, in one blit.
+        """
         template = self._template()
         selected = self._selection_states(first - 1, last + 1)
-        clickable, highlight = self.sectionsClickable(), self.highlightSections()
-        ratio = self.devicePixelRatioF()
-        context = (
+        count = self.count()
+        look = _Look(
             width,
-            ratio,
+            self.devicePixelRatioF(),
             template.palette.cacheKey(),
             self.font().key(),
             self.style().objectName(),
         )
+        key = (
+            first,
+            last,
+            tuple(map(self.sectionSize, range(first, last + 1))),
+            template.state.value,
+            self._hover if first <= self._hover <= last else -1,
+            self._pressed if first <= self._pressed <= last else -1,
+            tuple(sorted(selected.items())),
+            self.sectionsClickable(),
+            self.highlightSections(),
+            (first == 0, last == count - 1, count == 1),
+            look,
+        )
+        found = self._strips.get(key)
+        if found is None:
+            found = self._draw_strip(first, last, template, selected, look)
+            if len(self._strips) >= STRIP_CACHE_SIZE:
+                self._strips.clear()
+            self._strips[key] = found
+        return found
+
+    def _draw_strip(
+        self,
+        first: int,
+        last: int,
+        template: QStyleOptionHeaderV2,
+        selected: dict[int, tuple[bool, bool]],
+        look: _Look,
+    ) -> tuple[QPixmap, int]:
+        sections = list(self._section_pixmaps(first, last, template, selected, look))
+        height = sum(section_height for _, section_height, _ in sections)
+        strip = _blank_pixmap(QSize(look.width, height), look.ratio)
+        painter = QPainter(strip)
+        try:
+            for top, _, pixmap in sections:
+                painter.drawPixmap(0, top, pixmap)
+        finally:
+            painter.end()
+        return strip, height
+
+    def _section_pixmaps(
+        self,
+        first: int,
+        last: int,
+        template: QStyleOptionHeaderV2,
+        selected: dict[int, tuple[bool, bool]],
+        look: _Look,
+    ) -> Iterator[tuple[int, int, QPixmap]]:
+        """(top within the strip, height, pixmap) of the sections from ``first`` to ``last``."""
+        count = self.count()
+        clickable, highlight = self.sectionsClickable(), self.highlightSections()
+        top = 0
         not_selected = (False, False)
         for section in range(first, last + 1):
             height = self.sectionSize(section)
@@ -190,27 +257,25 @@ class RowNumberHeader(QHeaderView):
                 selected.get(section - 1, not_selected)[1],
                 selected.get(section + 1, not_selected)[1],
             )
-            key = (section, height, state.value, position, selected_position, context)
+            key = (section, height, state.value, position, selected_position, look)
             pixmap = self._pixmaps.get(key)
             if pixmap is None:
                 option = QStyleOptionHeaderV2(template)
-                option.rect = QRect(0, 0, width, height)
+                option.rect = QRect(0, 0, look.width, height)
                 option.state = state
                 option.section = section
                 option.text = str(section + 1)
                 option.position = position
                 option.selectedPosition = selected_position
-                pixmap = self._draw_section(option, ratio)
+                pixmap = self._draw_section(option, look.ratio)
                 if len(self._pixmaps) >= PIXMAP_CACHE_SIZE:
                     self._pixmaps.clear()
                 self._pixmaps[key] = pixmap
-            yield self.sectionViewportPosition(section), height, pixmap
+            yield top, height, pixmap
+            top += height
 
     def _draw_section(self, option: QStyleOptionHeaderV2, ratio: float) -> QPixmap:
-        size = option.rect.size()
-        pixmap = QPixmap(QSize(round(size.width() * ratio), round(size.height() * ratio)))
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap = _blank_pixmap(option.rect.size(), ratio)
         painter = QPainter(pixmap)
         try:
             painter.setFont(self.font())
@@ -235,8 +300,17 @@ class RowNumberHeader(QHeaderView):
         if event.type() in _LOOK_CHANGES:
             # A style sheet changes neither the style's name nor the palette's key.
             self._pixmaps.clear()
+            self._strips.clear()
             self._hint_key = None
         super().changeEvent(event)
+
+
+def _blank_pixmap(size: QSize, ratio: float) -> QPixmap:
+    """A transparent pixmap of ``size`` logical pixels at the device pixel ``ratio``."""
+    pixmap = QPixmap(QSize(round(size.width() * ratio), round(size.height() * ratio)))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return pixmap
 
 
 def _section_position(section: int, count: int) -> QStyleOptionHeader.SectionPosition:

@@ -7,10 +7,11 @@ screen) the header paints as a plain QHeaderView does.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QPoint, QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QHoverEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QFont, QHoverEvent, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -449,3 +450,30 @@ def test_a_new_style_sheet_resizes_the_header(view: CdrTableView, header: RowNum
     plain.setStyleSheet(sheet)
     assert header.sizeHint().width() == plain.sizeHint().width()
     assert header.sizeHint().width() > 80 + header.fontMetrics().horizontalAdvance("60")
+
+
+def test_a_new_result_with_the_same_rows_on_screen_paints_the_kept_strip(
+    qtbot: QtBot,
+    view: CdrTableView,
+    model: CdrTableModel,
+    header: RowNumberHeader,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = grab(header)
+    drawn: list[tuple[int, int]] = []
+    draw_strip = header._draw_strip
+
+    def noting(first: int, last: int, *args: Any) -> tuple[QPixmap, int]:
+        drawn.append((first, last))
+        return draw_strip(first, last, *args)
+
+    monkeypatch.setattr(header, "_draw_strip", noting)
+    with qtbot.waitSignal(model.pageArrived):
+        model.set_query(CdrQuery({"type": ("call",)}))
+    header.viewport().repaint()
+    assert drawn == []
+    assert_alike(grab(header), before)
+    view.selectRow(1)
+    header.viewport().repaint()
+    assert len(drawn) == 1  # another state, another strip
+    assert grab(header).colours(section_rect(header, 1)) != before.colours(section_rect(header, 1))
