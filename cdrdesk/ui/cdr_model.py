@@ -20,7 +20,10 @@ a repaint wait for the interpreter lock.
 
 A new query keeps the rows of the old one on screen until its first page
 arrives: if the server refuses it (a 422 on a filter, a 401), the rows and
-the old query stay, and scrolling goes on where it was.
+the old query stay, and scrolling goes on where it was. That first page is
+shown from its records as decoded (:mod:`cdrdesk.ui.received_rows`) and
+turned into columns right after the paint it asks for, which is sooner than
+converting first.
 
 After a failure the loaded rows stay and nothing more is fetched until
 :meth:`CdrTableModel.retry` (or a new query), so a broken server is not
@@ -140,6 +143,7 @@ def text_readers(
 
 
 def _as_store(rows: Rows) -> RowStore:
+    """``rows`` as a row store: itself, or the records of a page as received, converted."""
     if isinstance(rows, RowStore):
         return rows
     assert isinstance(rows, ReceivedRows)
