@@ -110,18 +110,18 @@ class RowNumberHeader(QHeaderView):
         super().mouseReleaseEvent(event)
 
     def _set_hover(self, section: int) -> None:
-        if section != self._hover:
-            for changed in (self._hover, section):
-                if changed >= 0:
-                    self.updateSection(changed)
-            self._hover = section
+        self._hover = self._moved_mark(self._hover, section)
 
     def _set_pressed(self, section: int) -> None:
-        if section != self._pressed:
-            for changed in (self._pressed, section):
+        self._pressed = self._moved_mark(self._pressed, section)
+
+    def _moved_mark(self, old: int, new: int) -> int:
+        """Repaint the section a mark leaves and the one it comes to (-1: none); returns ``new``."""
+        if new != old:
+            for changed in (old, new):
                 if changed >= 0:
                     self.updateSection(changed)
-            self._pressed = section
+        return new
 
     # --- painting --------------------------------------------------------------------------
 

@@ -79,12 +79,16 @@ def test_rows_out_of_range_are_refused() -> None:
             received.record(row)
 
 
+def show_first_page(qtbot: QtBot, model: CdrTableModel, connection: Connection) -> None:
+    model.set_connection(connection)
+    with qtbot.waitSignal(model.pageArrived):
+        model.set_query(CdrQuery())
+
+
 def test_the_model_converts_a_page_shown_as_received_without_a_signal(
     qtbot: QtBot, model: CdrTableModel, demo_connection: Connection
 ) -> None:
-    model.set_connection(demo_connection)
-    with qtbot.waitSignal(model.pageArrived):
-        model.set_query(CdrQuery())
+    show_first_page(qtbot, model, demo_connection)
     assert isinstance(model._store, ReceivedRows)  # shown before it was converted
     texts = [model.display_texts(column, 0, FIRST_PAGE_SIZE) for column in range(len(COLUMNS))]
     records = [model.record(row) for row in range(FIRST_PAGE_SIZE)]
@@ -100,9 +104,7 @@ def test_the_model_converts_a_page_shown_as_received_without_a_signal(
 def test_a_page_that_comes_before_the_conversion_is_added_after_it(
     qtbot: QtBot, model: CdrTableModel, demo_connection: Connection
 ) -> None:
-    model.set_connection(demo_connection)
-    with qtbot.waitSignal(model.pageArrived):
-        model.set_query(CdrQuery())
+    show_first_page(qtbot, model, demo_connection)
     first_records = [model.record(row) for row in range(FIRST_PAGE_SIZE)]
     model._convert_timer.stop()  # as if the next page came before the event loop turned
     assert isinstance(model._store, ReceivedRows)
